@@ -1,0 +1,17 @@
+namespace GreyOS.Abstractions.Errors;
+
+/// <summary>An expected failure, returned as a value. <see cref="Code"/> is stable and machine-readable.</summary>
+public sealed record GreyError(ErrorKind Kind, string Code, string Message)
+{
+    public static GreyError Invalid(string code, string message) => new(ErrorKind.Invalid, code, message);
+
+    public static GreyError Unauthenticated(string code, string message) => new(ErrorKind.Unauthenticated, code, message);
+
+    public static GreyError Forbidden(string code, string message) => new(ErrorKind.Forbidden, code, message);
+
+    public static GreyError NotFound(string code, string message) => new(ErrorKind.NotFound, code, message);
+
+    public static GreyError Conflict(string code, string message) => new(ErrorKind.Conflict, code, message);
+
+    public static GreyError TooManyRequests(string code, string message) => new(ErrorKind.TooManyRequests, code, message);
+}

@@ -1,0 +1,29 @@
+namespace GreyOS.Hosting.Configuration;
+
+/// <summary>The node's settings: section <c>GreyOS</c> of appsettings.json, <c>GREYOS__…</c> variables and flags.</summary>
+public sealed class GreyOSOptions
+{
+    public const string Section = "GreyOS";
+
+    /// <summary>The default listening address: loopback only, so a fresh node is not exposed.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    /// <summary>Where the node listens: one or more <c>http://host:port</c> separated by ';'.</summary>
+    public string Urls { get; set; } = DefaultUrls;
+
+    /// <summary>The data folder; default <c>$XDG_DATA_HOME/greyos</c> (usually <c>~/.local/share/greyos</c>).</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The data folder used when none is configured.</summary>
+    public static string DefaultDataDirectory
+    {
+        get
+        {
+            var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            var root = !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)
+                ? xdg
+                : Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+            return Path.Combine(root, "greyos");
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Collections;
+using System.Globalization;
+using GreyOS.Abstractions.Node;
+using Microsoft.Extensions.Configuration;
+
+namespace GreyOS.Hosting.Configuration;
+
+/// <summary>
+/// Assembles the node's configuration — appsettings.json beside the binary, then environment
+/// (<c>GREYOS__SECTION__KEY</c>, and the short forms <c>GREYOS_URLS</c>, <c>GREYOS_DATA</c>), then
+/// flags — and validates it: unknown keys and bad values stop the start with a message that names
+/// the key and the fix.
+/// </summary>
+public static class NodeConfiguration
+{
+    // Every key of the GreyOS section, with a validator returning an error message or null.
+    private static readonly Dictionary<string, Func<string?, string?>> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Urls"] = ValidateUrls,
+        ["DataDirectory"] = v => string.IsNullOrWhiteSpace(v) ? "must name a folder" : null,
+        ["Identity:SessionLifetime"] = v =>
+            TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out var t) && t >= TimeSpan.FromMinutes(5) && t <= TimeSpan.FromDays(30)
+                ? null
+                : "must be a duration between 00:05:00 and 30.00:00:00",
+    };
+
+    /// <summary>
+    /// Adds the environment and flag sources to <paramref name="builder"/>, above whatever it holds
+    /// (the host builder has already added appsettings.json from the binary's folder).
+    /// </summary>
+    public static void AddNodeSources(IConfigurationBuilder builder, NodeArguments arguments, IDictionary? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(arguments);
+        environment ??= Environment.GetEnvironmentVariables();
+
+        var fromEnvironment = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in environment)
+        {
+            var name = (string)entry.Key;
+            var value = entry.Value as string;
+            if (name.StartsWith("GREYOS__", StringComparison.OrdinalIgnoreCase))
+            {
+                fromEnvironment[GreyOSOptions.Section + ":" + name["GREYOS__".Length..].Replace("__", ":", StringComparison.Ordinal)] = value;
+            }
+            else if (name.Equals("GREYOS_URLS", StringComparison.OrdinalIgnoreCase))
+            {
+                fromEnvironment[$"{GreyOSOptions.Section}:Urls"] = value;
+            }
+            else if (name.Equals("GREYOS_DATA", StringComparison.OrdinalIgnoreCase))
+            {
+                fromEnvironment[$"{GreyOSOptions.Section}:DataDirectory"] = value;
+            }
+        }
+
+        builder.AddInMemoryCollection(fromEnvironment);
+        builder.AddInMemoryCollection(arguments.Settings);
+    }
+
+    /// <summary>Checks every key and value of the GreyOS section; throws <see cref="NodeStartupException"/> on the first problem.</summary>
+    public static GreyOSOptions Validate(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(GreyOSOptions.Section);
+        foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true))
+        {
+            if (value is null)
+            {
+                continue; // a section node, not a leaf
+            }
+
+            if (!KnownKeys.TryGetValue(key, out var validate))
+            {
+                throw new NodeStartupException(
+                    $"unknown setting '{GreyOSOptions.Section}:{key}'; known settings are {string.Join(", ", KnownKeys.Keys.Select(k => GreyOSOptions.Section + ":" + k))}");
+            }
+
+            if (validate(value) is { } problem)
+            {
+                throw new NodeStartupException($"setting '{GreyOSOptions.Section}:{key}' = '{value}' is invalid: it {problem}");
+            }
+        }
+
+        var options = new GreyOSOptions();
+        section.Bind(options);
+        options.DataDirectory = string.IsNullOrWhiteSpace(options.DataDirectory)
+            ? GreyOSOptions.DefaultDataDirectory
+            : Path.GetFullPath(options.DataDirectory);
+        return options;
+    }
+
+    /// <summary>
+    /// The initial admin password from <c>GREYOS_ADMIN_PASSWORD</c> or the file named by
+    /// <c>GREYOS_ADMIN_PASSWORD_FILE</c> (trailing newline trimmed); null when neither is set.
+    /// </summary>
+    public static string? ReadInitialAdminPassword(IDictionary? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariables();
+        var direct = environment["GREYOS_ADMIN_PASSWORD"] as string;
+        var file = environment["GREYOS_ADMIN_PASSWORD_FILE"] as string;
+        if (!string.IsNullOrEmpty(direct) && !string.IsNullOrEmpty(file))
+        {
+            throw new NodeStartupException("both GREYOS_ADMIN_PASSWORD and GREYOS_ADMIN_PASSWORD_FILE are set; set only one");
+        }
+
+        if (string.IsNullOrEmpty(file))
+        {
+            return string.IsNullOrEmpty(direct) ? null : direct;
+        }
+
+        try
+        {
+            return File.ReadAllText(file).TrimEnd('\r', '\n');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new NodeStartupException($"cannot read GREYOS_ADMIN_PASSWORD_FILE '{file}': {ex.Message}", ex);
+        }
+    }
+
+    private static string? ValidateUrls(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return "must list at least one URL such as http://127.0.0.1:5080";
+        }
+
+        foreach (var part in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // Kestrel's wildcard hosts (http://*:5080, http://+:5080) are not URI hosts: check them as 0.0.0.0.
+            var candidate = part.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/" || uri.Query.Length > 0)
+            {
+                return $"must be http://HOST:PORT addresses separated by ';' ('{part}' is not; for HTTPS put a TLS reverse proxy in front)";
+            }
+        }
+
+        return null;
+    }
+}

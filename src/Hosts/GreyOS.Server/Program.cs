@@ -1,0 +1,3 @@
+using GreyOS.Server;
+
+return await NodeHost.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
