@@ -128,7 +128,13 @@ internal sealed partial class SqliteMigrator(
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        // Drain every result: ExecuteNonQuery can drop an error raised by a later statement of a
+        // multi-statement script (seen after ALTER TABLE), which would record a half-applied migration.
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Applied schema migration {Component} v{Version}: {Description}")]
