@@ -5,6 +5,7 @@ using GreyOS.Abstractions.Identity;
 using GreyOS.Protocol;
 using GreyOS.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GreyOS.Testing;
@@ -77,7 +78,12 @@ public sealed class TestNode : IAsyncDisposable
         }
 
         string[] args = ["--urls", "http://127.0.0.1:0", "--data", data, .. options.Args];
-        var app = await NodeHost.BuildAsync(args, environment, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Quiet by default: test output shows warnings and errors of the node, not its info lines.
+        var app = await NodeHost.BuildAsync(
+            args,
+            environment,
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["Logging:LogLevel:GreyOS"] = "Warning" }),
+            cancellationToken).ConfigureAwait(false);
         await NodeHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
         var address = NodeHost.ListeningAddresses(app)[0];
         return new TestNode(app, new Uri(address), data, owned);

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using GreyOS.Abstractions.Identity;
 using GreyOS.Abstractions.Node;
 using GreyOS.Hosting;
@@ -43,6 +44,12 @@ public static class NodeHost
         });
         NodeConfiguration.AddNodeSources(builder.Configuration, arguments, environment);
         configure?.Invoke(builder);
+
+        // A failure to start (e.g. port in use) is reported once, as one line, by RunAsync; the
+        // generic host would also log it with a stack trace, so that one record is filtered out.
+        var started = new StrongBox<bool>();
+        builder.Services.AddSingleton(new StartupState(started));
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => started.Value || level < LogLevel.Error);
 
         var options = builder.Services.AddGreyOSNode(builder.Configuration, environment);
         builder.WebHost.UseUrls(options.Urls);
@@ -94,6 +101,7 @@ public static class NodeHost
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            app.Services.GetRequiredService<StartupState>().Started.Value = true;
         }
         catch (Exception ex) when (ex is IOException or SocketException)
         {
@@ -160,6 +168,8 @@ public static class NodeHost
             }
         }
     }
+
+    private sealed record StartupState(StrongBox<bool> Started);
 
     private static async Task AnnounceAsync(WebApplication app, TextWriter output)
     {

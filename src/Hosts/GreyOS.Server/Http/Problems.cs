@@ -57,5 +57,15 @@ internal static class Problems
         {
             problem.Detail = bad.Message;
         }
+
+        problem.Detail ??= status switch
+        {
+            StatusCodes.Status401Unauthorized => "a valid session is required: log in (greyos login) and send 'Authorization: Bearer <token>'; the session may have expired or been revoked",
+            StatusCodes.Status403Forbidden => "the signed-in user lacks the permission for this request",
+            StatusCodes.Status404NotFound => "no such resource",
+            StatusCodes.Status405MethodNotAllowed => "the resource does not support this HTTP method",
+            StatusCodes.Status413PayloadTooLarge => "the request body is too large",
+            _ => null,
+        };
     }
 }

@@ -1,0 +1,73 @@
+using Spectre.Console;
+
+namespace GreyOS.Cli.Tests;
+
+/// <summary>What one <c>greyos</c> run produced.</summary>
+public sealed record CliResult(int ExitCode, string Out, string Error)
+{
+    public IReadOnlyList<string> ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Error}";
+}
+
+/// <summary>
+/// Runs <c>greyos</c> in this process over string writers, with an environment of its own (the
+/// process environment never leaks in) and a temp config folder for the credential store.
+/// </summary>
+public sealed class Cli : IDisposable
+{
+    private readonly Testing.TempDirectory _config = new("greyos-cli-config");
+
+    public Cli(Uri? node = null)
+    {
+        Node = node;
+        Environment["GREYOS_CONFIG_DIR"] = ConfigDirectory;
+    }
+
+    /// <summary>The node passed as <c>--node</c> (null: none).</summary>
+    public Uri? Node { get; }
+
+    public string ConfigDirectory => Path.Combine(_config.Path, "greyos");
+
+    public string CredentialsPath => Path.Combine(ConfigDirectory, "credentials.json");
+
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+
+    public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, stdin: null);
+
+    public async Task<CliResult> RunAsync(string[] args, string? stdin, IAnsiConsoleInput? keys = null)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var input = new StringReader(stdin ?? string.Empty);
+        var io = new CliIO
+        {
+            Out = output,
+            Error = error,
+            In = input,
+            GetEnvironmentVariable = name => Environment.GetValueOrDefault(name),
+            IsInteractive = keys is not null,
+            KeyInput = keys,
+        };
+        string[] all = Node is null ? args : ["--node", Node.ToString(), .. args];
+        var exitCode = await CliApp.RunAsync(all, io, TestContext.Current.CancellationToken);
+        return new CliResult(exitCode, output.ToString(), error.ToString());
+    }
+
+    public void Dispose() => _config.Dispose();
+}
+
+/// <summary>Keys typed at a "terminal" for interactive prompts; each line ends with Enter.</summary>
+public sealed class ScriptedKeys(params string[] lines) : IAnsiConsoleInput
+{
+    private readonly Queue<ConsoleKeyInfo> _keys = new(lines.SelectMany(line =>
+        line.Select(c => new ConsoleKeyInfo(c, ConsoleKey.A, shift: false, alt: false, control: false))
+            .Append(new ConsoleKeyInfo('\r', ConsoleKey.Enter, shift: false, alt: false, control: false))));
+
+    public bool IsKeyAvailable() => _keys.Count > 0;
+
+    public ConsoleKeyInfo? ReadKey(bool intercept) =>
+        _keys.TryDequeue(out var key) ? key : throw new InvalidOperationException("the test typed no more keys");
+
+    public Task<ConsoleKeyInfo?> ReadKeyAsync(bool intercept, CancellationToken cancellationToken) => Task.FromResult(ReadKey(intercept));
+}
