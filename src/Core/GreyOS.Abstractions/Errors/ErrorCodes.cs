@@ -33,9 +33,6 @@ public static class ErrorCodes
     /// <summary>The setup code is wrong, already used, or setup is already complete.</summary>
     public const string SetupCodeInvalid = "setup_code_invalid";
 
-    /// <summary>Setup is already complete: the administrator has a password.</summary>
-    public const string SetupAlreadyComplete = "setup_already_complete";
-
     /// <summary>The password does not meet the password policy.</summary>
     public const string PasswordPolicy = "password_policy";
 
