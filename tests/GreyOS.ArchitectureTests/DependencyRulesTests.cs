@@ -13,6 +13,7 @@ public sealed class DependencyRulesTests
     {
         ["GreyOS.Abstractions"] = [],
         ["GreyOS.Protocol"] = [],
+        ["GreyOS.Kernel"] = ["GreyOS.Abstractions"],
         ["GreyOS.Storage.Sqlite"] = ["GreyOS.Abstractions"],
         ["GreyOS.Identity"] = ["GreyOS.Abstractions"],
         ["GreyOS.Hosting"] = ["GreyOS.Abstractions", "GreyOS.Storage.Sqlite", "GreyOS.Identity"],

@@ -38,4 +38,19 @@ public static class ErrorCodes
 
     /// <summary>The user name or password is wrong (deliberately not saying which).</summary>
     public const string InvalidCredentials = "invalid_credentials";
+
+    /// <summary>The module is not valid WebAssembly, imports unknown functions, or has no entry point.</summary>
+    public const string InvalidModule = "invalid_module";
+
+    /// <summary>No module with this hash is known to the node: upload it first.</summary>
+    public const string ModuleNotFound = "module_not_found";
+
+    /// <summary>A limit in the request is out of range.</summary>
+    public const string LimitOutOfRange = "limit_out_of_range";
+
+    /// <summary>No process with this PID (or not visible to the caller).</summary>
+    public const string ProcessNotFound = "process_not_found";
+
+    /// <summary>Too many processes for this user or node.</summary>
+    public const string ProcessQuota = "process_quota";
 }
