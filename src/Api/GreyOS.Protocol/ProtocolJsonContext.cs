@@ -13,4 +13,8 @@ namespace GreyOS.Protocol;
 [JsonSerializable(typeof(LoginResponse))]
 [JsonSerializable(typeof(SessionInfo))]
 [JsonSerializable(typeof(ProblemResponse))]
+[JsonSerializable(typeof(ModuleResponse))]
+[JsonSerializable(typeof(SpawnProcessRequest))]
+[JsonSerializable(typeof(ProcessResponse))]
+[JsonSerializable(typeof(ProcessListResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

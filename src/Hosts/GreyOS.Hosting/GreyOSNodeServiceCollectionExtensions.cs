@@ -3,6 +3,8 @@ using GreyOS.Abstractions.Node;
 using GreyOS.Hosting.Configuration;
 using GreyOS.Hosting.Startup;
 using GreyOS.Identity;
+using GreyOS.Kernel;
+using GreyOS.Runtime.Wasmtime;
 using GreyOS.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +16,7 @@ public static class GreyOSNodeServiceCollectionExtensions
 {
     /// <summary>
     /// Validates the configuration and registers every service of a node on the embedded default
-    /// (SQLite). <paramref name="environment"/> defaults to the process environment. Throws <see cref="NodeStartupException"/> for invalid configuration.
+    /// (SQLite, Wasmtime). <paramref name="environment"/> defaults to the process environment. Throws <see cref="NodeStartupException"/> for invalid configuration.
     /// </summary>
     public static GreyOSOptions AddGreyOSNode(this IServiceCollection services, IConfiguration configuration, IDictionary? environment = null)
     {
@@ -32,6 +34,10 @@ public static class GreyOSNodeServiceCollectionExtensions
         services.AddGreyOSIdentity();
         services.Configure<IdentityOptions>(configuration.GetSection($"{GreyOSOptions.Section}:Identity"));
         services.PostConfigure<IdentityOptions>(o => o.InitialAdminPassword = initialAdminPassword);
+
+        services.AddWasmtimeRuntime();
+        services.AddGreyOSKernel();
+        services.Configure<KernelOptions>(configuration.GetSection($"{GreyOSOptions.Section}:Kernel"));
         return options;
     }
 }

@@ -77,6 +77,7 @@ public static class NodeHost
         var app = builder.Build();
         app.UseGreyOSHttp();
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new ManifestEmbeddedFileProvider(typeof(NodeHost).Assembly, "Site") });
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -85,6 +86,7 @@ public static class NodeHost
         api.MapHealthEndpoints();
         api.MapSetupEndpoints();
         api.MapAuthEndpoints();
+        api.MapProcessEndpoints();
         app.MapPageRoutes();
 
         var info = app.Services.GetRequiredService<NodeInfo>();

@@ -32,6 +32,9 @@ public interface IProcessSession : IAsyncDisposable
 {
     long Pid { get; }
 
+    /// <summary>The output retained so far (the last bytes of each stream), without waiting for more.</summary>
+    (byte[] Stdout, byte[] Stderr) ReadRetained();
+
     /// <summary>Output: everything buffered so far, then live chunks; ends when the process ends.</summary>
     IAsyncEnumerable<OutputChunk> ReadOutputAsync(CancellationToken cancellationToken);
 

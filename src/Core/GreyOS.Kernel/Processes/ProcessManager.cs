@@ -163,12 +163,19 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
     public async ValueTask<IReadOnlyList<ProcessInfo>> ListAsync(ProcessQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var stored = await _store.ListAsync(query, cancellationToken).ConfigureAwait(false);
+        if (query.State is ProcessState.Starting or ProcessState.Running or ProcessState.Idle)
+        {
+            // Live states exist only in memory (the database holds a process's first and last record).
+            return _live.Values.Select(p => p.Snapshot())
+                .Where(p => p.State == query.State && (query.OwnerUserId is null || p.OwnerUserId == query.OwnerUserId) && (query.AppName is null || p.AppName == query.AppName))
+                .OrderByDescending(p => p.Pid)
+                .Take(query.Limit)
+                .ToList();
+        }
 
         // The database has every process; live ones are refreshed from memory (state, CPU, counters).
-        return stored.Select(p => _live.TryGetValue(p.Pid, out var live) ? live.Snapshot() : p)
-            .Where(p => query.State is null || p.State == query.State)
-            .ToList();
+        var stored = await _store.ListAsync(query, cancellationToken).ConfigureAwait(false);
+        return stored.Select(p => _live.TryGetValue(p.Pid, out var live) ? live.Snapshot() : p).ToList();
     }
 
     public async ValueTask<Result<ProcessInfo>> KillAsync(long pid, string reason, CancellationToken cancellationToken)

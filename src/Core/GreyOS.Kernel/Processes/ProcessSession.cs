@@ -8,6 +8,8 @@ internal sealed class ProcessSession(KernelProcess process) : IProcessSession
 {
     public long Pid => process.Pid;
 
+    public (byte[] Stdout, byte[] Stderr) ReadRetained() => (process.Stdout.Snapshot(), process.Stderr.Snapshot());
+
     public async IAsyncEnumerable<OutputChunk> ReadOutputAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = process.Subscribe(out var stdout, out var stderr);

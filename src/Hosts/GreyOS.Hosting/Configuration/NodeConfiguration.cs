@@ -22,7 +22,24 @@ public static class NodeConfiguration
             TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out var t) && t >= TimeSpan.FromMinutes(5) && t <= TimeSpan.FromDays(30)
                 ? null
                 : "must be a duration between 00:05:00 and 30.00:00:00",
+        ["Kernel:MaxProcesses"] = v => Integer(v, 1, 100_000),
+        ["Kernel:MaxProcessesPerUser"] = v => Integer(v, 1, 100_000),
+        ["Kernel:DefaultMemoryMiB"] = v => Integer(v, 1, 4096),
+        ["Kernel:MaxMemoryMiB"] = v => Integer(v, 1, 65_536),
+        ["Kernel:DefaultCpuSeconds"] = v => Number(v, 0.01, 86_400),
+        ["Kernel:MaxCpuSeconds"] = v => Number(v, 0.01, 31_536_000),
+        ["Kernel:SyscallsPerSecond"] = v => Integer(v, 1, 1_000_000_000),
     };
+
+    private static string? Integer(string? value, long min, long max) =>
+        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? null
+            : $"must be a whole number between {min} and {max}";
+
+    private static string? Number(string? value, double min, double max) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? null
+            : $"must be a number between {min} and {max}";
 
     /// <summary>
     /// Adds the environment and flag sources to <paramref name="builder"/>, above whatever it holds

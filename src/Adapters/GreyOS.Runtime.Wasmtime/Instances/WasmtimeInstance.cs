@@ -1,0 +1,129 @@
+using GreyOS.Abstractions.Runtime;
+using GreyOS.Runtime.Wasmtime.Modules;
+using Wasmtime;
+
+namespace GreyOS.Runtime.Wasmtime.Instances;
+
+/// <summary>
+/// One guest instance: its own <see cref="Store"/> (memory, tables, globals, limits, epoch deadline)
+/// and typed entry points bound once. Every entry returns a <see cref="GuestExit"/>; guest behaviour
+/// (exit, trap, limits, kill, failing syscall) never throws. Not thread-safe except <see cref="Kill"/>.
+/// </summary>
+internal sealed class WasmtimeInstance : IGuestInstance
+{
+    private readonly Store _store;
+    private readonly StoreState _state;
+    private readonly Action? _start;
+    private readonly Action? _initialize;
+    private readonly Func<int, int, long, int>? _onEvent;
+    private bool _disposed;
+
+    public WasmtimeInstance(Store store, StoreState state, Instance instance, AppShape shape)
+    {
+        _store = store;
+        _state = state;
+        Shape = shape;
+        state.CacheMemory(instance.GetMemory("memory"));
+        _start = instance.GetAction(ModuleInspector.StartExport);
+        _initialize = instance.GetAction(ModuleInspector.InitializeExport);
+        _onEvent = instance.GetFunction<int, int, long, int>(ModuleInspector.OnEventExport);
+    }
+
+    public AppShape Shape { get; }
+
+    public IGuestMemory Memory => _state.CachedMemory;
+
+    public TimeSpan CpuTime => _state.CpuTime;
+
+    public GuestExit RunCommand()
+    {
+        var start = _start ?? throw new InvalidOperationException("the module is a service: it exports no _start");
+        if (Enter() is { } refused)
+        {
+            return refused;
+        }
+
+        try
+        {
+            start();
+            return GuestExit.Returned();
+        }
+        catch (WasmtimeException ex)
+        {
+            return GuestExits.From(ex, _state);
+        }
+    }
+
+    public GuestExit Initialize()
+    {
+        if (_initialize is null)
+        {
+            return GuestExit.Returned();
+        }
+
+        if (Enter() is { } refused)
+        {
+            return refused;
+        }
+
+        try
+        {
+            _initialize();
+            return GuestExit.Returned();
+        }
+        catch (WasmtimeException ex)
+        {
+            return GuestExits.From(ex, _state);
+        }
+    }
+
+    public GuestExit DeliverEvent(int kind, int handle, long value)
+    {
+        var onEvent = _onEvent ?? throw new InvalidOperationException("the module is a command: it exports no grey_on_event");
+        if (Enter() is { } refused)
+        {
+            return refused;
+        }
+
+        try
+        {
+            return GuestExit.Returned(onEvent(kind, handle, value));
+        }
+        catch (WasmtimeException ex)
+        {
+            return GuestExits.From(ex, _state);
+        }
+    }
+
+    public void Kill(string reason) => _state.Kill(reason);
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _store.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Before running guest code: refuse when killed or out of CPU time, and restart the epoch
+    /// deadline one tick from now so time spent idle (between events) is never charged.
+    /// </summary>
+    private GuestExit? Enter()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_state.KillReason is { } reason)
+        {
+            return GuestExits.Killed(reason);
+        }
+
+        if (_state.CpuExhausted)
+        {
+            return _state.CpuLimitExit;
+        }
+
+        _store.SetEpochDeadline(1);
+        return null;
+    }
+}
