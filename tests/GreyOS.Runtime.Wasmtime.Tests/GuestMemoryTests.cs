@@ -10,7 +10,6 @@ public sealed class GuestMemoryTests : RuntimeTests
     [InlineData(-1L, 1)]
     [InlineData(0L, -1)]
     [InlineData(PageSize - 4, 5)]
-    [InlineData(PageSize + 1, 0)]
     [InlineData(long.MaxValue, int.MaxValue)]
     [InlineData(long.MaxValue - 1, 2)]
     [InlineData(long.MinValue, 0)]
@@ -28,6 +27,7 @@ public sealed class GuestMemoryTests : RuntimeTests
     [InlineData(0L, (int)PageSize)]
     [InlineData(PageSize - 4, 4)]
     [InlineData(PageSize, 0)]
+    [InlineData(PageSize + 1, 0)] // empty ranges are valid anywhere
     public void TryGetSpan_InsideMemory_TrueWithRequestedLength(long address, int length)
     {
         var memory = Start(Wat.Returns, new RecordingAbi()).Memory;

@@ -23,9 +23,15 @@ internal sealed unsafe class WasmtimeGuestMemory(Memory? memory) : IGuestMemory
             return false;
         }
 
+        // An empty range needs no memory: valid at any address (abi: "length 0 … is 0").
+        if (length == 0)
+        {
+            return true;
+        }
+
         if (memory is null)
         {
-            return address == 0 && length == 0;
+            return false;
         }
 
         // address + length may overflow long for hostile inputs; compare against size - length instead.
@@ -35,11 +41,7 @@ internal sealed unsafe class WasmtimeGuestMemory(Memory? memory) : IGuestMemory
             return false;
         }
 
-        if (length > 0)
-        {
-            span = new Span<byte>((byte*)memory.GetPointer() + address, length);
-        }
-
+        span = new Span<byte>((byte*)memory.GetPointer() + address, length);
         return true;
     }
 }

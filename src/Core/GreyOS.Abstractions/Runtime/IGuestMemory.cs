@@ -12,6 +12,7 @@ public interface IGuestMemory
     /// <summary>
     /// The bytes at [<paramref name="address"/>, <paramref name="address"/> + <paramref name="length"/>);
     /// false (the syscall returns <see cref="GreyErrno.EFAULT"/>) when any of them is outside the memory.
+    /// An empty range (length 0) is valid at any non-negative address.
     /// </summary>
     bool TryGetSpan(long address, int length, out Span<byte> span);
 }
