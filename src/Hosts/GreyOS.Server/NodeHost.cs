@@ -49,7 +49,7 @@ public static class NodeHost
         // generic host would also log it with a stack trace, so that one record is filtered out.
         var started = new StrongBox<bool>();
         builder.Services.AddSingleton(new StartupState(started));
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => started.Value || level < LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Warning && (started.Value || level < LogLevel.Error));
 
         var options = builder.Services.AddGreyOSNode(builder.Configuration, environment);
         builder.WebHost.UseUrls(options.Urls);
