@@ -23,9 +23,9 @@ public class HealthThroughputBenchmarks
     private const int WarmUpRounds = 5;
 
     private HttpClient _client = null!;
-    private string _data = null!;
-    private ServerProcess _node = null!;
-    private ServerProcess _minimalApp = null!;
+    private string? _data;
+    private ServerProcess? _node;
+    private ServerProcess? _minimalApp;
     private Uri _nodeHealth = null!;
     private Uri _minimalAppHealth = null!;
 
@@ -57,8 +57,15 @@ public class HealthThroughputBenchmarks
     {
         try
         {
-            await _node.DisposeAsync().ConfigureAwait(false);
-            await _minimalApp.DisposeAsync().ConfigureAwait(false);
+            if (_node is not null)
+            {
+                await _node.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_minimalApp is not null)
+            {
+                await _minimalApp.DisposeAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
