@@ -1,3 +1,4 @@
+using System.Text;
 using Spectre.Console;
 
 namespace GreyOS.Cli.Tests;
@@ -5,6 +6,12 @@ namespace GreyOS.Cli.Tests;
 /// <summary>What one <c>greyos</c> run produced.</summary>
 public sealed record CliResult(int ExitCode, string Out, string Error)
 {
+    /// <summary>What an app wrote to standard output through the raw stream (only <see cref="Cli.RunRawAsync"/>).</summary>
+    public byte[] OutBytes { get; init; } = [];
+
+    /// <summary>What an app wrote to standard error through the raw stream (only <see cref="Cli.RunRawAsync"/>).</summary>
+    public byte[] ErrorBytes { get; init; } = [];
+
     public IReadOnlyList<string> ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Error}";
@@ -35,23 +42,43 @@ public sealed class Cli : IDisposable
 
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, stdin: null);
 
-    public async Task<CliResult> RunAsync(string[] args, string? stdin, IAnsiConsoleInput? keys = null)
+    /// <summary>
+    /// Runs with <paramref name="stdin"/> as standard input (null: a terminal with nothing typed). An
+    /// app's output bytes are decoded into <see cref="CliResult.Out"/> and <see cref="CliResult.Error"/>.
+    /// </summary>
+    public Task<CliResult> RunAsync(string[] args, string? stdin, IAnsiConsoleInput? keys = null, CancellationToken? cancellationToken = null) =>
+        RunCoreAsync(args, stdin, stdin is null ? null : Encoding.UTF8.GetBytes(stdin), keys, raw: false, cancellationToken ?? TestContext.Current.CancellationToken);
+
+    /// <summary>
+    /// Runs with raw standard streams, as the real console has: an app's output lands byte-exactly in
+    /// <see cref="CliResult.OutBytes"/> and <see cref="CliResult.ErrorBytes"/> (the CLI's own text still in Out/Error).
+    /// </summary>
+    public Task<CliResult> RunRawAsync(string[] args, byte[]? stdin = null) =>
+        RunCoreAsync(args, stdin: null, stdin, keys: null, raw: true, TestContext.Current.CancellationToken);
+
+    private async Task<CliResult> RunCoreAsync(string[] args, string? stdin, byte[]? stdinBytes, IAnsiConsoleInput? keys, bool raw, CancellationToken cancellationToken)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
         using var input = new StringReader(stdin ?? string.Empty);
+        using var rawOut = new MemoryStream();
+        using var rawError = new MemoryStream();
         var io = new CliIO
         {
             Out = output,
             Error = error,
             In = input,
+            OpenStandardInput = stdinBytes is null ? null : () => new MemoryStream(stdinBytes, writable: false),
+            IsInputRedirected = stdinBytes is not null,
+            OpenStandardOutput = raw ? () => rawOut : null,
+            OpenStandardError = raw ? () => rawError : null,
             GetEnvironmentVariable = name => Environment.GetValueOrDefault(name),
             IsInteractive = keys is not null,
             KeyInput = keys,
         };
         string[] all = Node is null ? args : ["--node", Node.ToString(), .. args];
-        var exitCode = await CliApp.RunAsync(all, io, TestContext.Current.CancellationToken);
-        return new CliResult(exitCode, output.ToString(), error.ToString());
+        var exitCode = await CliApp.RunAsync(all, io, cancellationToken);
+        return new CliResult(exitCode, output.ToString(), error.ToString()) { OutBytes = rawOut.ToArray(), ErrorBytes = rawError.ToArray() };
     }
 
     public void Dispose() => _config.Dispose();

@@ -143,6 +143,44 @@ public sealed class ProcessApiTests
     }
 
     [Fact]
+    public async Task Attach_AfterTheProcessEnded_StillGetsItsOutput()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        for (var round = 0; round < 3; round++)
+        {
+            await using var node = await TestNode.StartAsync(new TestNodeOptions { AdminPassword = TestNode.DefaultAdminPassword }, ct);
+            using var client = await node.LoginAsync(cancellationToken: ct);
+            var sha = await UploadAsync(client, Hello);
+            var spawned = await client.PostAsJsonAsync("/api/v1/processes", new SpawnProcessRequest(sha, ["x"]), ProtocolJsonContext.Default.SpawnProcessRequest, ct);
+            var pid = (await spawned.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.ProcessResponse, ct))!.Pid;
+            await WaitAsync(client, pid);
+
+            using var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("Authorization", client.DefaultRequestHeaders.Authorization!.ToString());
+            await socket.ConnectAsync(new Uri($"ws://{node.BaseAddress.Authority}/api/v1/processes/{pid}/attach"), ct);
+            var stdout = new List<byte>();
+            ProcessResponse? final = null;
+            var buffer = new byte[65536];
+            while (final is null)
+            {
+                var received = await socket.ReceiveAsync(buffer, ct);
+                Assert.NotEqual(WebSocketMessageType.Close, received.MessageType);
+                if (received.MessageType == WebSocketMessageType.Text)
+                {
+                    final = JsonSerializer.Deserialize(buffer.AsSpan(0, received.Count), ProtocolJsonContext.Default.ProcessResponse);
+                }
+                else if (buffer[0] == AttachFrames.Stdout)
+                {
+                    stdout.AddRange(buffer.AsSpan(1, received.Count - 1).ToArray());
+                }
+            }
+
+            Assert.Equal("hello\n", System.Text.Encoding.UTF8.GetString([.. stdout]));
+            Assert.Equal(2, final!.ExitCode);
+        }
+    }
+
+    [Fact]
     public async Task Attach_WebSocket_StdinInOutputOutFinalRecord()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -71,6 +71,11 @@ public static class CliApp
             SessionCommands.CreateLogin(io, node),
             SessionCommands.CreateLogout(io, node),
             SessionCommands.CreateWhoami(io, node),
+            RunCommand.Create(io, node),
+            ProcessCommands.CreatePs(io, node),
+            ProcessCommands.CreateKill(io, node),
+            ProcessCommands.CreateLogs(io, node),
+            ProcessCommands.CreateWait(io, node),
         };
 
         foreach (var option in root.Options)
@@ -93,15 +98,20 @@ public static class CliApp
         Func<CommandContext, ParseResult, CancellationToken, Task<int>> body) => async (parse, cancellationToken) =>
     {
         NodeAddress? node = null;
+        CommandContext? context = null;
         try
         {
             node = NodeAddress.Resolve(parse.GetValue(nodeOption), io.GetEnvironmentVariable);
-            using var context = new CommandContext(io, node);
+            context = new CommandContext(io, node);
             return await body(context, parse, cancellationToken).ConfigureAwait(false);
         }
         catch (CliException ex)
         {
             return await FailAsync(io, ex.ExitCode, ex.Message).ConfigureAwait(false);
+        }
+        catch (GreyOSApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Unauthorized && context is { UsesStoredSession: true })
+        {
+            return await FailAsync(io, ExitCodes.Failure, $"the stored session for {context.Node.Key} is expired or revoked; run 'greyos login{context.NodeFlag}' ({ex.Code ?? "unauthenticated"})").ConfigureAwait(false);
         }
         catch (GreyOSApiException ex)
         {
@@ -124,6 +134,10 @@ public static class CliApp
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return await FailAsync(io, ExitCodes.Failure, ex.Message.TrimEnd('.')).ConfigureAwait(false);
+        }
+        finally
+        {
+            context?.Dispose();
         }
     };
 

@@ -18,9 +18,14 @@ internal sealed record StatusOutput(
 /// <summary><c>greyos whoami --json</c>.</summary>
 internal sealed record WhoamiOutput(string Node, SessionInfo Session);
 
+/// <summary><c>greyos ps --json</c>.</summary>
+internal sealed record ProcessListOutput(string Node, IReadOnlyList<ProcessResponse> Processes);
+
 /// <summary>Source-generated JSON of the CLI's own documents (machine output, credential file).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(StatusOutput))]
 [JsonSerializable(typeof(WhoamiOutput))]
+[JsonSerializable(typeof(ProcessListOutput))]
+[JsonSerializable(typeof(ProcessResponse))]
 [JsonSerializable(typeof(CredentialsFile))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

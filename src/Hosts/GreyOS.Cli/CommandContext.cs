@@ -21,13 +21,14 @@ internal sealed class CommandContext : IDisposable
         Node = node;
         Console = CreateConsole(io, io.Out, interactive: false);
         Prompts = CreateConsole(io, io.Error, io.IsInteractive);
+        // The client times each request (long polls and uploads get longer than RequestTimeout).
         _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) })
         {
             BaseAddress = node.BaseAddress,
-            Timeout = RequestTimeout,
+            Timeout = Timeout.InfiniteTimeSpan,
         };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("greyos-cli", Version));
-        Client = new GreyOSClient(_http);
+        Client = new GreyOSClient(_http) { RequestTimeout = RequestTimeout };
     }
 
     /// <summary>The CLI's version (SemVer, without build metadata).</summary>
@@ -48,6 +49,18 @@ internal sealed class CommandContext : IDisposable
     public IAnsiConsole Prompts { get; }
 
     public CredentialStore Store => _store ??= new CredentialStore(CredentialStore.ResolveDirectory(IO.GetEnvironmentVariable));
+
+    /// <summary>True once <see cref="UseStoredSessionAsync"/> put the stored token on the client (a 401 then means it expired).</summary>
+    public bool UsesStoredSession { get; private set; }
+
+    /// <summary>Sends the stored session token for this node with every request; not logged in is a failure.</summary>
+    public async Task UseStoredSessionAsync(CancellationToken cancellationToken)
+    {
+        var stored = await Store.GetAsync(Node, cancellationToken).ConfigureAwait(false)
+            ?? throw CliException.Failure($"not logged in to {Node.Key} (run 'greyos login{NodeFlag}')");
+        Client.SessionToken = stored.Token;
+        UsesStoredSession = true;
+    }
 
     /// <summary><c>--node URL</c> when the node is not the default, for hints that repeat a command.</summary>
     public string NodeFlag => Node.IsDefault ? string.Empty : $" --node {Node.Key}";

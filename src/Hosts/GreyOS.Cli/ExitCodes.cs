@@ -1,6 +1,9 @@
 namespace GreyOS.Cli;
 
-/// <summary>The process exit codes of <c>greyos</c> (also listed in the README).</summary>
+/// <summary>
+/// The process exit codes of <c>greyos</c> (also listed in the README). <c>greyos run</c> and
+/// <c>greyos wait</c> exit with the app's own code instead (see <see cref="ProcessOutcome"/>).
+/// </summary>
 public static class ExitCodes
 {
     /// <summary>The command did what was asked.</summary>
@@ -15,6 +18,12 @@ public static class ExitCodes
     /// <summary>The node could not be reached (refused, unknown host, TLS, timeout).</summary>
     public const int Unreachable = 3;
 
-    /// <summary>Interrupted (Ctrl+C), as shells report SIGINT.</summary>
+    /// <summary>Interrupted (Ctrl+C), as shells report SIGINT (128 + 2).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>The app faulted (trap, memory or CPU limit), as shells report SIGABRT (128 + 6).</summary>
+    public const int AppFaulted = 134;
+
+    /// <summary>The app was killed, as shells report SIGKILL (128 + 9).</summary>
+    public const int AppKilled = 137;
 }

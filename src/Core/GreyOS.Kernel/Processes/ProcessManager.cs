@@ -344,10 +344,12 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
         }
 
         process.Instance?.Dispose();
-        _live.TryRemove(process.Pid, out _);
-        Release(process.Owner);
+
+        // Into the recent table before leaving the live one: a lookup must always find it in one.
         _recent[process.Pid] = process;
         _recentOrder.Enqueue(process.Pid);
+        _live.TryRemove(process.Pid, out _);
+        Release(process.Owner);
         while (_recentOrder.Count > RecentCapacity && _recentOrder.TryDequeue(out var old))
         {
             _recent.TryRemove(old, out _);

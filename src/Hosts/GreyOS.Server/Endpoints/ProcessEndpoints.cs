@@ -255,6 +255,9 @@ internal static class ProcessEndpoints
         }
         finally
         {
+            // Let the client answer our close frame: cancelling a pending receive aborts the socket
+            // (a TCP reset), which can destroy frames the client has not read yet.
+            await Task.WhenAny(input, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await input.ConfigureAwait(false);
         }
