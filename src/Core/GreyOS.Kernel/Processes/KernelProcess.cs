@@ -153,7 +153,15 @@ internal sealed class KernelProcess
     }
 
     /// <summary>Appends output (already quota-checked) and publishes it to attached sessions.</summary>
-    public void Write(OutputBuffer buffer, ReadOnlySpan<byte> data) => buffer.Append(data, Publish);
+    public void Write(OutputBuffer buffer, ReadOnlySpan<byte> data)
+    {
+        // Under the subscription lock: a client attaching between "retained" and "published" would
+        // otherwise receive this chunk twice (once in its snapshot, once live).
+        lock (_lock)
+        {
+            buffer.Append(data, Publish);
+        }
+    }
 
     public Channel<OutputChunk> Subscribe(out byte[] stdout, out byte[] stderr)
     {
