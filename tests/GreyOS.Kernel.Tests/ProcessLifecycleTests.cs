@@ -150,15 +150,17 @@ public sealed class ProcessLifecycleTests
     }
 
     [Theory]
-    [InlineData(100_000, 1, 1)]
-    [InlineData(1, 1_000_000, 1)]
-    [InlineData(-1, 1, 1)]
-    public async Task Spawn_LimitOutOfRange_RefusedBeforeRunning(int memoryMiB, double cpuSeconds, long outputBytes)
+    [InlineData(100_000, 1, 1, 0)]
+    [InlineData(1, 1_000_000, 1, 0)]
+    [InlineData(-1, 1, 1, 0)]
+    [InlineData(1, 1, 1, 20)]
+    [InlineData(1, 1, 1, -1)]
+    public async Task Spawn_LimitOutOfRange_RefusedBeforeRunning(int memoryMiB, double cpuSeconds, long outputBytes, int nice)
     {
         await using var kernel = await KernelHarness.StartAsync();
 
         var result = await kernel.Processes.SpawnAsync(
-            new SpawnRequest(kernel.Load(Wat.Returns), KernelHarness.Owner, [], new Dictionary<string, string>(), new ProcessLimits(memoryMiB, cpuSeconds, outputBytes)),
+            new SpawnRequest(kernel.Load(Wat.Returns), KernelHarness.Owner, [], new Dictionary<string, string>(), new ProcessLimits(memoryMiB, cpuSeconds, outputBytes, nice)),
             TestContext.Current.CancellationToken);
 
         Assert.Equal(ErrorCodes.LimitOutOfRange, result.Error?.Code);

@@ -42,6 +42,7 @@ public class KernelEventDispatchBenchmarks
     [GlobalSetup]
     public async Task SetUpAsync()
     {
+        NodePriority.Reset();
         var wasm = GuestModules.ServiceSequence;
         _raw = new RawWasmtime();
         _module = _raw.Precompiled(wasm, "service_sequence");
@@ -59,6 +60,7 @@ public class KernelEventDispatchBenchmarks
         RawOnEvent();
         InstanceDeliverEvent();
         KernelEnqueue();
+        Console.WriteLine($"// thread priorities: {NodePriority.Describe(Environment.ProcessId)}");
     }
 
     [GlobalCleanup]

@@ -116,6 +116,9 @@ public class KernelHealthUnderLoadBenchmarks
     private async Task StartAsync(string benchmark, int spinners)
     {
         _benchmark = RecordedValues.Name(typeof(KernelHealthUnderLoadBenchmarks), benchmark);
+
+        // The node must start at nice 0 like a real one, not inherit BenchmarkDotNet's boost (nice -11).
+        NodePriority.Reset();
         _client = LoopbackHttp.CreateClient(1);
         _folder = NodeDataFolders.CreateEmpty("kernel-health");
         _node = ServerProcess.Start(
@@ -163,6 +166,8 @@ public class KernelHealthUnderLoadBenchmarks
                 Console.WriteLine($"// spinner {pid}: {(string?)info["state"]}, {(double)info["cpuSeconds"]!:0.00} CPU s after 1 s");
             }
         }
+
+        Console.WriteLine($"// node pid {_node.Id} thread priorities: {NodePriority.Describe(_node.Id)}; this process: {NodePriority.Describe(Environment.ProcessId)}");
 
         // The client and the node past JIT tiering before BenchmarkDotNet's warm-up.
         for (var i = 0; i < 3; i++)

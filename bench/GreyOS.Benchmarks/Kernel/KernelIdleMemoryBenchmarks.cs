@@ -44,6 +44,7 @@ public class KernelIdleMemoryBenchmarks
     [GlobalSetup]
     public async Task SetUpAsync()
     {
+        NodePriority.Reset();
         _raw = new RawWasmtime();
         _echo = _raw.Precompiled(GuestModules.ServiceEcho, "service_echo");
         _touched = _raw.Precompiled(GuestModules.ServiceTouched, "service_touched");

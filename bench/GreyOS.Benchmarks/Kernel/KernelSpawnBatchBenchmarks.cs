@@ -28,6 +28,8 @@ public class KernelSpawnBatchBenchmarks
     [GlobalSetup]
     public async Task SetUpAsync()
     {
+        NodePriority.Reset(); // thread priorities as on a node, not BenchmarkDotNet's boost
+
         var wasm = GuestModules.ServiceEcho;
         _raw = new RawWasmtime();
         _module = _raw.Precompiled(wasm, "service_echo");
@@ -45,6 +47,8 @@ public class KernelSpawnBatchBenchmarks
             await SpawnUntilIdle().ConfigureAwait(false);
             CleanUp();
         }
+
+        Console.WriteLine($"// thread priorities: {NodePriority.Describe(Environment.ProcessId)}");
     }
 
     [GlobalCleanup]

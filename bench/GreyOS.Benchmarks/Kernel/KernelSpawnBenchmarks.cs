@@ -37,6 +37,8 @@ public class KernelSpawnBenchmarks
     [GlobalSetup]
     public async Task SetUpAsync()
     {
+        NodePriority.Reset(); // thread priorities as on a node, not BenchmarkDotNet's boost
+
         var wasm = GuestModules.ServiceEcho;
         _raw = new RawWasmtime();
         _module = _raw.Precompiled(wasm, "service_echo");
@@ -54,6 +56,8 @@ public class KernelSpawnBenchmarks
             await SpawnUntilIdle().ConfigureAwait(false);
             CleanUp();
         }
+
+        Console.WriteLine($"// thread priorities: {NodePriority.Describe(Environment.ProcessId)}");
     }
 
     [GlobalCleanup]

@@ -49,6 +49,7 @@ public class KernelSyscallBenchmarks
     [GlobalSetup]
     public async Task SetUpAsync()
     {
+        NodePriority.Reset();
         var wasm = GuestModules.SyscallLoop;
         _raw = new RawWasmtime();
         _module = _raw.Precompiled(wasm, "syscall_loop");

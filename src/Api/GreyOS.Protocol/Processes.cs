@@ -7,8 +7,8 @@ namespace GreyOS.Protocol;
 /// <param name="Imports">Its imports as <c>module.name</c>.</param>
 public sealed record ModuleResponse(string Sha256, long Size, string Shape, IReadOnlyList<string> Imports);
 
-/// <summary>Resource limits; null fields take the node's defaults.</summary>
-public sealed record ProcessLimitsDto(int? MemoryMiB = null, double? CpuSeconds = null, long? OutputBytes = null);
+/// <summary>Resource limits; null fields take the node's defaults. <c>Nice</c>: priority, 0 (normal) to 19 (lowest).</summary>
+public sealed record ProcessLimitsDto(int? MemoryMiB = null, double? CpuSeconds = null, long? OutputBytes = null, int? Nice = null);
 
 /// <summary><c>POST /api/v1/processes</c>: start a process from an uploaded module.</summary>
 /// <param name="Module">SHA-256 of an uploaded module.</param>

@@ -7,7 +7,7 @@ using GreyOS.Protocol;
 namespace GreyOS.Cli;
 
 /// <summary>
-/// <c>greyos run FILE.wasm [--env K=V]… [--memory MiB] [--cpu-seconds N] [--output-bytes N] [--cap NAME]…
+/// <c>greyos run FILE.wasm [--env K=V]… [--memory MiB] [--cpu-seconds N] [--output-bytes N] [--nice N] [--cap NAME]…
 /// [--name NAME] [--detach] [-- ARGS…]</c>: uploads the module if the node lacks it, starts a process,
 /// and (unless detached) streams its output and stdin and exits with the app's exit code.
 /// </summary>
@@ -42,6 +42,18 @@ internal static partial class RunCommand
         var memory = ProcessOptions.PositiveWhole("--memory", "MiB", "Memory limit in MiB (default: the node's, usually 64)", int.MaxValue);
         var cpu = ProcessOptions.PositiveNumber("--cpu-seconds", "N", "CPU time limit in seconds (default: the node's, usually 60)");
         var outputBytes = ProcessOptions.PositiveWhole("--output-bytes", "N", "Limit on stdout+stderr bytes (default: the node's)", long.MaxValue);
+        var nice = new Option<int?>("--nice")
+        {
+            Description = "Run at lower priority: 0 (normal, the default) to 19 (lowest)",
+            HelpName = "N",
+        };
+        nice.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 0 or > 19)
+            {
+                result.AddError("--nice expects a whole number from 0 (normal priority) to 19 (lowest)");
+            }
+        });
         var capabilities = new Option<string[]>("--cap")
         {
             Description = "Grant a capability beyond the defaults, e.g. proc.spawn (repeat for more)",
@@ -55,7 +67,7 @@ internal static partial class RunCommand
         var detach = new Option<bool>("--detach", "-d") { Description = "Start it and print its PID; do not wait or attach" };
         var command = new Command("run", "Run a WebAssembly app on the node and exit with its exit code (uploads the module if needed)")
         {
-            file, args, env, memory, cpu, outputBytes, capabilities, name, detach,
+            file, args, env, memory, cpu, outputBytes, nice, capabilities, name, detach,
         };
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
         {
@@ -78,10 +90,10 @@ internal static partial class RunCommand
                 }
             }
 
-            var (memoryMiB, cpuSeconds, maxOutput) = (parse.GetValue(memory), parse.GetValue(cpu), parse.GetValue(outputBytes));
-            var limits = memoryMiB is null && cpuSeconds is null && maxOutput is null
+            var (memoryMiB, cpuSeconds, maxOutput, niceness) = (parse.GetValue(memory), parse.GetValue(cpu), parse.GetValue(outputBytes), parse.GetValue(nice));
+            var limits = memoryMiB is null && cpuSeconds is null && maxOutput is null && niceness is null
                 ? null
-                : new ProcessLimitsDto((int?)memoryMiB, cpuSeconds, maxOutput);
+                : new ProcessLimitsDto((int?)memoryMiB, cpuSeconds, maxOutput, niceness);
             var isDetached = parse.GetValue(detach);
             var request = new SpawnProcessRequest(
                 sha256,

@@ -31,7 +31,12 @@ public enum ProcessState
 /// <param name="MemoryMiB">Linear memory cap.</param>
 /// <param name="CpuSeconds">Cap on time executing guest code.</param>
 /// <param name="OutputBytes">Cap on stdout+stderr bytes; writes beyond it fail with EQUOTA.</param>
-public sealed record ProcessLimits(int MemoryMiB, double CpuSeconds, long OutputBytes);
+/// <param name="Nice">
+/// Priority as a Unix nice increment, 0 (normal) to 19 (lowest): a process can only lower its own
+/// priority, and a child is never nicer to the scheduler than its parent. Commands run on a thread
+/// at the node's guest nice plus this; services get fewer events per dispatcher turn.
+/// </param>
+public sealed record ProcessLimits(int MemoryMiB, double CpuSeconds, long OutputBytes, int Nice = 0);
 
 /// <summary>What to run and with which rights.</summary>
 /// <param name="ModuleSha256">A module known to the node (uploaded before).</param>

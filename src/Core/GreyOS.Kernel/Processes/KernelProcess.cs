@@ -57,7 +57,7 @@ internal sealed class KernelProcess
         StartedAt = startedAt;
         Stdout = new OutputBuffer(OutputChannel.Stdout, options.OutputRetainedBytes);
         Stderr = new OutputBuffer(OutputChannel.Stderr, options.OutputRetainedBytes);
-        Stdin = request.KeepStdinOpen ? new StdinPipe() : StdinPipe.Closed();
+        Stdin = request.KeepStdinOpen ? new StdinPipe() : StdinPipe.Closed;
         Handles = new HandleTable(options.MaxHandles);
         Argv = Encode([appName, .. request.Args]);
         Environ = Encode(request.Environment.Select(kv => $"{kv.Key}={kv.Value}"));

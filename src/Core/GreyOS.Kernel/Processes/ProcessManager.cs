@@ -23,6 +23,9 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
     /// <summary>Ended processes whose output stays available in memory (older ones: records only).</summary>
     private const int RecentCapacity = 256;
 
+    /// <summary>The lowest priority (highest Unix nice value).</summary>
+    private const int MaxNice = 19;
+
     private readonly IWasmRuntime _runtime;
     private readonly KernelOptions _options;
     private readonly TimeProvider _time;
@@ -95,13 +98,16 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             return GreyError.NotFound(ErrorCodes.ModuleNotFound, $"no module {request.ModuleSha256} on this node: upload it first");
         }
 
-        var limits = ResolveLimits(request.Limits);
+        var parentNice = request.ParentPid is { } parent && FindLive(parent) is { } parentProcess ? parentProcess.Limits.Nice : 0;
+        var limits = ResolveLimits(request.Limits, parentNice);
         if (!limits.IsSuccess)
         {
             return limits.Error;
         }
 
-        var capabilities = (request.Capabilities ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        IReadOnlyList<string> capabilities = request.Capabilities is { Count: > 0 } granted
+            ? granted.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()
+            : [];
         var allowed = Capabilities.Resolve(capabilities);
         if (!allowed.IsSuccess)
         {
@@ -130,19 +136,20 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
 
             process.Instance = instance.Value;
             _live[pid] = process;
-            _store.Save(process.Snapshot());
+            var info = process.Snapshot();
+            _store.Save(info);
             LogSpawned(_logger, pid, appName, module.Shape, request.OwnerUserId);
             if (module.Shape == AppShape.Command)
             {
                 process.State = ProcessState.Running;
-                GuestThreads.Start($"greyos-pid-{pid}", _options.GuestNice, () => RunCommand(process));
+                GuestThreads.Start($"greyos-pid-{pid}", Math.Min(MaxNice, _options.GuestNice + limits.Value.Nice), () => RunCommand(process));
             }
             else
             {
                 _dispatcher!.Schedule(process);
             }
 
-            return process.Snapshot();
+            return info;
         }
         catch
         {
@@ -299,7 +306,8 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             }
 
             process.State = ProcessState.Running;
-            for (var i = 0; i < ServiceDispatcher.Batch && process.Events.TryDequeue(out var e); i++)
+            var batch = ServiceDispatcher.BatchFor(process.Limits.Nice);
+            for (var i = 0; i < batch && process.Events.TryDequeue(out var e); i++)
             {
                 // Delivering a completion or one-shot timer frees its handle; a handle polled or
                 // closed meanwhile drops the event.
@@ -399,15 +407,21 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
         return null;
     }
 
-    private Result<ProcessLimits> ResolveLimits(ProcessLimits? requested)
+    private Result<ProcessLimits> ResolveLimits(ProcessLimits? requested, int parentNice)
     {
         var limits = new ProcessLimits(
             requested is { MemoryMiB: > 0 } ? requested.MemoryMiB : _options.DefaultMemoryMiB,
             requested is { CpuSeconds: > 0 } ? requested.CpuSeconds : _options.DefaultCpuSeconds,
-            requested is { OutputBytes: > 0 } ? requested.OutputBytes : _options.DefaultOutputBytes);
+            requested is { OutputBytes: > 0 } ? requested.OutputBytes : _options.DefaultOutputBytes,
+            Math.Max(requested?.Nice ?? 0, parentNice));
         if (requested is not null && (requested.MemoryMiB < 0 || requested.CpuSeconds < 0 || requested.OutputBytes < 0 || double.IsNaN(requested.CpuSeconds)))
         {
             return GreyError.Invalid(ErrorCodes.LimitOutOfRange, "limits must not be negative");
+        }
+
+        if (limits.Nice > MaxNice || requested?.Nice < 0)
+        {
+            return GreyError.Invalid(ErrorCodes.LimitOutOfRange, $"nice must be between 0 (normal priority) and {MaxNice} (lowest); a process cannot raise its priority");
         }
 
         if (limits.MemoryMiB > _options.MaxMemoryMiB)

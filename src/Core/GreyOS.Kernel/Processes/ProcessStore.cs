@@ -14,6 +14,11 @@ namespace GreyOS.Kernel.Processes;
 /// </summary>
 internal sealed partial class ProcessStore(IDatabase database, TimeProvider time, ILogger<ProcessStore> logger)
 {
+    private const int MaxBatch = 512;
+
+    /// <summary>How long the writer waits for more records after the first of a batch.</summary>
+    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(2);
+
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _writer;
 
@@ -77,7 +82,7 @@ internal sealed partial class ProcessStore(IDatabase database, TimeProvider time
     }
 
     private const string Columns =
-        "pid, parent_pid, owner, app, module, shape, state, exit_code, fault, memory_mib, cpu_seconds, output_bytes, capabilities, started_at, ended_at, cpu_used, syscalls, denied";
+        "pid, parent_pid, owner, app, module, shape, state, exit_code, fault, memory_mib, cpu_seconds, output_bytes, capabilities, started_at, ended_at, cpu_used, syscalls, denied, nice";
 
     private static ProcessInfo Read(DbDataReader r) => new(
         r.GetInt64(0),
@@ -89,7 +94,7 @@ internal sealed partial class ProcessStore(IDatabase database, TimeProvider time
         Enum.Parse<ProcessState>(r.GetString(6)),
         r.IsDBNull(7) ? null : r.GetInt32(7),
         r.IsDBNull(8) ? null : r.GetString(8),
-        new ProcessLimits(r.GetInt32(9), r.GetDouble(10), r.GetInt64(11)),
+        new ProcessLimits(r.GetInt32(9), r.GetDouble(10), r.GetInt64(11), r.GetInt32(18)),
         r.GetString(12).Split(',', StringSplitOptions.RemoveEmptyEntries),
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)),
         r.IsDBNull(14) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(14)),
@@ -103,9 +108,14 @@ internal sealed partial class ProcessStore(IDatabase database, TimeProvider time
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < 512 && _queue.Reader.TryRead(out var item))
+            Drain(batch);
+
+            // A burst of spawns becomes one transaction instead of one per record: wait a moment for
+            // more, unless a reader is waiting for a flush.
+            if (batch.Count < MaxBatch && !batch.Exists(item => item is TaskCompletionSource))
             {
-                batch.Add(item);
+                await Task.Delay(CoalesceWindow).ConfigureAwait(false);
+                Drain(batch);
             }
 
             try
@@ -126,6 +136,14 @@ internal sealed partial class ProcessStore(IDatabase database, TimeProvider time
         }
     }
 
+    private void Drain(List<object> batch)
+    {
+        while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+        {
+            batch.Add(item);
+        }
+    }
+
     private async Task WriteAsync(IEnumerable<ProcessInfo> records)
     {
         var list = records.ToList();
@@ -141,7 +159,7 @@ internal sealed partial class ProcessStore(IDatabase database, TimeProvider time
             await using var command = connection.CreateCommand(
                 $"""
                 INSERT INTO processes ({Columns}) VALUES
-                ($pid, $parent, $owner, $app, $module, $shape, $state, $exit, $fault, $mem, $cpu, $out, $caps, $started, $ended, $used, $sys, $denied)
+                ($pid, $parent, $owner, $app, $module, $shape, $state, $exit, $fault, $mem, $cpu, $out, $caps, $started, $ended, $used, $sys, $denied, $nice)
                 ON CONFLICT (pid) DO UPDATE SET state = excluded.state, exit_code = excluded.exit_code, fault = excluded.fault,
                     ended_at = excluded.ended_at, cpu_used = excluded.cpu_used, syscalls = excluded.syscalls, denied = excluded.denied;
                 """, transaction)
@@ -150,7 +168,7 @@ internal sealed partial class ProcessStore(IDatabase database, TimeProvider time
                 .With("$exit", p.ExitCode).With("$fault", p.FaultReason).With("$mem", p.Limits.MemoryMiB).With("$cpu", p.Limits.CpuSeconds)
                 .With("$out", p.Limits.OutputBytes).With("$caps", string.Join(',', p.Capabilities))
                 .With("$started", p.StartedAt.ToUnixTimeMilliseconds()).With("$ended", p.EndedAt?.ToUnixTimeMilliseconds())
-                .With("$used", p.CpuSeconds).With("$sys", p.Syscalls).With("$denied", p.SyscallsDenied);
+                .With("$used", p.CpuSeconds).With("$sys", p.Syscalls).With("$denied", p.SyscallsDenied).With("$nice", p.Limits.Nice);
             await command.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 

@@ -9,13 +9,8 @@ internal sealed class StdinPipe
     private byte[] _current = [];
     private int _offset;
 
-    /// <summary>A pipe that is already at EOF (no client will feed it).</summary>
-    public static StdinPipe Closed()
-    {
-        var pipe = new StdinPipe();
-        pipe.Close();
-        return pipe;
-    }
+    /// <summary>A pipe at EOF (no client will feed it), shared: reading it never changes it.</summary>
+    public static StdinPipe Closed { get; } = CreateClosed();
 
     public ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         WriteCoreAsync(data.ToArray(), cancellationToken);
@@ -45,6 +40,13 @@ internal sealed class StdinPipe
         _current.AsSpan(_offset, count).CopyTo(destination);
         _offset += count;
         return count;
+    }
+
+    private static StdinPipe CreateClosed()
+    {
+        var pipe = new StdinPipe();
+        pipe.Close();
+        return pipe;
     }
 
     private async ValueTask<bool> WriteCoreAsync(byte[] data, CancellationToken cancellationToken)

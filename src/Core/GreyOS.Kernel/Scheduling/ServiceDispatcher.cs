@@ -13,6 +13,13 @@ internal sealed class ServiceDispatcher : IDisposable
     /// <summary>Events handled per turn before the service goes to the back of the queue.</summary>
     public const int Batch = 64;
 
+    /// <summary>
+    /// Events per turn for a service of priority <paramref name="nice"/> (0–19): 64 at 0–4, halved
+    /// every 5 steps down to 8 at 15–19. Turns alternate fairly, so under contention a service's share of
+    /// dispatcher time is weighted by its priority; alone it still gets every turn.
+    /// </summary>
+    public static int BatchFor(int nice) => Batch >> Math.Clamp(nice / 5, 0, 3);
+
     private readonly BlockingCollection<KernelProcess> _ready = new(new ConcurrentQueue<KernelProcess>());
     private readonly Action<KernelProcess> _run;
 

@@ -37,5 +37,8 @@ internal static class KernelMigrations
             CREATE INDEX processes_by_owner ON processes(owner, pid);
             CREATE INDEX processes_by_state ON processes(state);
             """),
+        new(Component, 2, "process priority", """
+            ALTER TABLE processes ADD COLUMN nice INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -680,12 +680,27 @@ internal sealed class GuestSyscalls(KernelProcess process, ProcessManager kernel
 
         var due = TimeSpan.FromTicks(delayNs / 100);
         var period = periodNs > 0 ? TimeSpan.FromTicks(periodNs / 100) : Timeout.InfiniteTimeSpan;
-        operation.Timer = time.CreateTimer(_ => OnTimer(operation, isTimer, tag), null, due, period);
+        var deadline = time.GetTimestamp() + (long)(delayNs * (time.TimestampFrequency / 1e9));
+        operation.Timer = time.CreateTimer(_ => OnTimer(operation, isTimer, tag, periodNs > 0 ? 0 : deadline), null, due, period);
         return operation.Handle;
     }
 
-    private void OnTimer(PendingOperation operation, bool isTimer, long tag)
+    /// <summary>A timer fired: completes a sleep, or counts an expiry (and queues a TIMER event for a service).</summary>
+    /// <param name="operation">The handle's operation.</param>
+    /// <param name="isTimer">time_timer (true) or time_sleep (false).</param>
+    /// <param name="tag">The timer's tag, the value of its TIMER events.</param>
+    /// <param name="deadline">For one-shots, the monotonic timestamp before which they must not complete (0: periodic).</param>
+    private void OnTimer(PendingOperation operation, bool isTimer, long tag, long deadline)
     {
+        // System timers count whole milliseconds and may fire up to one early: a sleep must never be
+        // shorter than asked on the guest's monotonic clock, so an early one-shot waits out the rest.
+        var early = deadline - time.GetTimestamp();
+        if (deadline != 0 && early > 0 && operation.Timer is { } timer)
+        {
+            timer.Change(TimeSpan.FromSeconds((double)early / time.TimestampFrequency) + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+            return;
+        }
+
         if (!isTimer)
         {
             Complete(operation, 0); // time_sleep

@@ -135,7 +135,7 @@ internal static class ProcessEndpoints
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, "send {\"module\": \"<sha256>\", …}");
         }
 
-        var limits = request.Limits is null ? null : new ProcessLimits(request.Limits.MemoryMiB ?? 0, request.Limits.CpuSeconds ?? 0, request.Limits.OutputBytes ?? 0);
+        var limits = request.Limits is null ? null : new ProcessLimits(request.Limits.MemoryMiB ?? 0, request.Limits.CpuSeconds ?? 0, request.Limits.OutputBytes ?? 0, request.Limits.Nice ?? 0);
         var spawn = new SpawnRequest(
             request.Module,
             UserId(user),
@@ -341,7 +341,7 @@ internal static class ProcessEndpoints
         p.State.ToString().ToLowerInvariant(),
         p.ExitCode,
         p.FaultReason,
-        new ProcessLimitsDto(p.Limits.MemoryMiB, p.Limits.CpuSeconds, p.Limits.OutputBytes),
+        new ProcessLimitsDto(p.Limits.MemoryMiB, p.Limits.CpuSeconds, p.Limits.OutputBytes, p.Limits.Nice),
         p.Capabilities,
         p.StartedAt,
         p.EndedAt,
