@@ -30,7 +30,9 @@ public sealed class DependencyRulesTests
         ("System.CommandLine", ["GreyOS.Cli"]),
         ("Spectre.Console", ["GreyOS.Cli"]),
         ("Microsoft.Data.Sqlite", ["GreyOS.Storage.Sqlite"]),
-        ("NSec.Cryptography", ["GreyOS.Identity"]),
+        // Crypto: the node verifies (Identity), the client signs and runs SRP's client half (Client).
+        ("NSec.Cryptography", ["GreyOS.Identity", "GreyOS.Client"]),
+        ("BouncyCastle.Cryptography", ["GreyOS.Identity", "GreyOS.Client"]),
         ("Wasmtime", ["GreyOS.Runtime.Wasmtime"]),
         ("Orleans", ["GreyOS.Cluster.Orleans"]),
         ("Microsoft.Orleans", ["GreyOS.Cluster.Orleans"]),

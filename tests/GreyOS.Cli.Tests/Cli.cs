@@ -1,4 +1,7 @@
+using System.Buffers.Text;
 using System.Text;
+using System.Text.Json;
+using GreyOS.Client;
 using Spectre.Console;
 
 namespace GreyOS.Cli.Tests;
@@ -39,6 +42,28 @@ public sealed class Cli : IDisposable
     public string CredentialsPath => Path.Combine(ConfigDirectory, "credentials.json");
 
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The credential file's entry for <paramref name="node"/> (a clone; null when there is none).</summary>
+    public JsonElement? StoredEntry(Uri node)
+    {
+        if (!File.Exists(CredentialsPath))
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(CredentialsPath));
+        return document.RootElement.GetProperty("nodes").TryGetProperty(node.ToString().TrimEnd('/'), out var entry) ? entry.Clone() : null;
+    }
+
+    /// <summary>The device key the CLI stored for <paramref name="node"/>, bound to the stored session and device.</summary>
+    public DeviceCredential StoredCredential(Uri node)
+    {
+        var entry = StoredEntry(node) ?? throw new InvalidOperationException($"nothing stored for {node}");
+        return DeviceCredential.FromSeed(
+            Base64Url.DecodeFromChars(entry.GetProperty("privateKey").GetString()),
+            entry.GetProperty("sessionId").GetString(),
+            entry.GetProperty("deviceId").GetString());
+    }
 
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, stdin: null);
 

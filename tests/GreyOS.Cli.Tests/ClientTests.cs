@@ -29,16 +29,18 @@ public sealed class ClientTests
         using var http = new HttpClient { BaseAddress = node.BaseAddress };
         var client = new GreyOSClient(http);
 
-        var login = await client.LoginAsync("admin", TestNode.DefaultAdminPassword, TestContext.Current.CancellationToken);
-        client.SessionToken = login.Token;
+        var (login, credential) = await client.LoginAsync("admin", TestNode.DefaultAdminPassword, DeviceCredential.Generate(), "tests@host", TestContext.Current.CancellationToken);
         var session = await client.GetSessionAsync(TestContext.Current.CancellationToken);
         await client.LogoutAsync(TestContext.Current.CancellationToken);
         var afterLogout = await Assert.ThrowsAsync<GreyOSApiException>(() => client.GetSessionAsync(TestContext.Current.CancellationToken));
 
+        Assert.Same(credential, client.Credential);
         Assert.Equal(login.Session.SessionId, session.SessionId);
         Assert.Equal("admin", session.UserName);
+        Assert.Equal("device", session.Kind);
+        Assert.Equal(login.Device?.Id, session.DeviceId);
         Assert.Equal(HttpStatusCode.Unauthorized, afterLogout.StatusCode);
-        Assert.Equal("unauthenticated", afterLogout.Code);
+        Assert.Equal("invalid_signature", afterLogout.Code);
         Assert.NotNull(afterLogout.TraceId);
     }
 
@@ -108,17 +110,53 @@ public sealed class ClientTests
     }
 
     [Fact]
-    public async Task SendAsync_SessionToken_SentAsBearer()
+    public async Task SendAsync_Credential_SignsRequestsWithoutBearer()
     {
         var handler = new StubHandler(HttpStatusCode.OK, "application/json",
-            """{"sessionId":"s","userId":"u","userName":"admin","role":"admin","expiresAt":"2030-01-01T00:00:00Z"}""");
+            """{"id":"dev_1","userId":"u","name":"n","did":"did:key:z","createdAt":"2030-01-01T00:00:00Z"}""");
         using var http = new HttpClient(handler) { BaseAddress = new Uri("https://example.org/greyos") };
-        var client = new GreyOSClient(http) { SessionToken = "gos_secret" };
+        var credential = DeviceCredential.Generate().WithSession("ses_0123", "dev_1");
+        var client = new GreyOSClient(http) { Credential = credential };
 
-        await client.GetSessionAsync(TestContext.Current.CancellationToken);
+        await client.AddDeviceAsync("laptop", DeviceCredential.Generate().Did, TestContext.Current.CancellationToken);
 
-        Assert.Equal("Bearer gos_secret", handler.LastRequest!.Headers.Authorization!.ToString());
-        Assert.Equal(new Uri("https://example.org/greyos/api/v1/auth/session"), handler.LastRequest.RequestUri);
+        var request = handler.LastRequest!;
+        Assert.Equal(new Uri("https://example.org/greyos/api/v1/devices"), request.RequestUri);
+        Assert.Null(request.Headers.Authorization);
+        var input = Assert.Single(request.Headers.GetValues("Signature-Input"));
+        Assert.StartsWith("greyos=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\")", input, StringComparison.Ordinal);
+        Assert.Contains("keyid=\"ses_0123\"", input, StringComparison.Ordinal);
+        Assert.Contains("alg=\"ed25519\"", input, StringComparison.Ordinal);
+        Assert.StartsWith("greyos=:", Assert.Single(request.Headers.GetValues("Signature")), StringComparison.Ordinal);
+        Assert.StartsWith("sha-256=:", Assert.Single(handler.LastContentDigest!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendAsync_SignedRequests_NodeAcceptsThem()
+    {
+        await using var node = await TestNode.StartAsync(new TestNodeOptions { AdminPassword = TestNode.DefaultAdminPassword }, TestContext.Current.CancellationToken);
+        var recorder = new RecordingHandler();
+        using var http = new HttpClient(recorder) { BaseAddress = node.BaseAddress };
+        var client = new GreyOSClient(http);
+        await client.LoginAsync("admin", TestNode.DefaultAdminPassword, DeviceCredential.Generate(), "tests@host", TestContext.Current.CancellationToken);
+
+        var session = await client.GetSessionAsync(TestContext.Current.CancellationToken);
+        var role = await client.SaveRoleAsync("signed-body", ["users.read"], TestContext.Current.CancellationToken);
+
+        Assert.Equal("admin", session.UserName);
+        Assert.Equal("signed-body", role.Name);
+        var get = recorder.Requests.Single(r => r.Method == "GET");
+        Assert.True(get.SignatureInput is { Length: > 0 } && get.Signature is { Length: > 0 } && get.ContentDigest is null, "a GET is signed, without a body digest");
+        var put = recorder.Requests.Single(r => r.Method == "PUT");
+        Assert.True(put.SignatureInput!.Contains("content-digest", StringComparison.Ordinal) && put.ContentDigest is { Length: > 0 }, "a body is covered by Content-Digest");
+        Assert.All(recorder.Requests, r => Assert.False(r.HasAuthorization));
+
+        // The same signature cannot be replayed: a tampered path is refused.
+        using var forged = new HttpRequestMessage(HttpMethod.Get, new Uri(node.BaseAddress, "api/v1/users"));
+        forged.Headers.TryAddWithoutValidation("Signature-Input", get.SignatureInput);
+        forged.Headers.TryAddWithoutValidation("Signature", get.Signature);
+        using var refused = await node.Http.SendAsync(forged, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
@@ -150,13 +188,33 @@ public sealed class ClientTests
     {
         public HttpRequestMessage? LastRequest { get; private set; }
 
+        public IEnumerable<string>? LastContentDigest { get; private set; }
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             LastRequest = request;
+            LastContentDigest = request.Content?.Headers.TryGetValues("Content-Digest", out var digest) == true ? digest.ToList() : null;
             return Task.FromResult(new HttpResponseMessage(status)
             {
                 Content = new StringContent(body, Encoding.UTF8, contentType),
             });
+        }
+    }
+
+    /// <summary>Passes requests to the network and records their authentication headers.</summary>
+    private sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public List<(string Method, string? SignatureInput, string? Signature, string? ContentDigest, bool HasAuthorization)> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add((
+                request.Method.Method,
+                request.Headers.TryGetValues("Signature-Input", out var input) ? input.Single() : null,
+                request.Headers.TryGetValues("Signature", out var signature) ? signature.Single() : null,
+                request.Content?.Headers.TryGetValues("Content-Digest", out var digest) == true ? digest.Single() : null,
+                request.Headers.Authorization is not null));
+            return base.SendAsync(request, cancellationToken);
         }
     }
 

@@ -338,8 +338,9 @@ public sealed class ProcessTests
         Assert.Equal(ExitCodes.Failure, result.ExitCode);
         var line = Assert.Single(result.ErrorLines);
         Assert.StartsWith("greyos: the stored session for ", line, StringComparison.Ordinal);
+        Assert.Contains("expired or revoked", line, StringComparison.Ordinal);
         Assert.Contains("greyos login", line, StringComparison.Ordinal);
-        Assert.EndsWith("(unauthenticated)", line, StringComparison.Ordinal);
+        Assert.EndsWith("(invalid_signature)", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -437,8 +438,7 @@ public sealed class ProcessTests
         var env = new ProcessEnvironment(node);
         var login = await env.Cli.RunAsync(["login", "--password-stdin"], TestNode.DefaultAdminPassword + "\n");
         Assert.True(login.ExitCode == 0, login.ToString());
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(env.Cli.CredentialsPath, TestContext.Current.CancellationToken));
-        env.Client.SessionToken = document.RootElement.GetProperty("nodes").GetProperty(node.BaseAddress.ToString().TrimEnd('/')).GetProperty("token").GetString();
+        env.Client.Credential = env.Cli.StoredCredential(node.BaseAddress);
         return env;
     }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text.Json;
+using GreyOS.Client;
 using GreyOS.Protocol;
 using GreyOS.Testing;
 
@@ -149,15 +150,16 @@ public sealed class ProcessApiTests
         for (var round = 0; round < 3; round++)
         {
             await using var node = await TestNode.StartAsync(new TestNodeOptions { AdminPassword = TestNode.DefaultAdminPassword }, ct);
-            using var client = await node.LoginAsync(cancellationToken: ct);
+            var (client, credential) = await node.LoginDeviceAsync(cancellationToken: ct);
+            using var disposeClient = client;
             var sha = await UploadAsync(client, Hello);
             var spawned = await client.PostAsJsonAsync("/api/v1/processes", new SpawnProcessRequest(sha, ["x"]), ProtocolJsonContext.Default.SpawnProcessRequest, ct);
             var pid = (await spawned.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.ProcessResponse, ct))!.Pid;
             await WaitAsync(client, pid);
 
             using var socket = new ClientWebSocket();
-            socket.Options.SetRequestHeader("Authorization", client.DefaultRequestHeaders.Authorization!.ToString());
-            await socket.ConnectAsync(new Uri($"ws://{node.BaseAddress.Authority}/api/v1/processes/{pid}/attach"), ct);
+            using var signer = new HttpMessageInvoker(new SigningHandler(credential));
+            await socket.ConnectAsync(new Uri($"ws://{node.BaseAddress.Authority}/api/v1/processes/{pid}/attach"), signer, ct);
             var stdout = new List<byte>();
             ProcessResponse? final = null;
             var buffer = new byte[65536];
@@ -185,14 +187,15 @@ public sealed class ProcessApiTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var node = await TestNode.StartAsync(new TestNodeOptions { AdminPassword = TestNode.DefaultAdminPassword }, ct);
-        using var client = await node.LoginAsync(cancellationToken: ct);
+        var (client, credential) = await node.LoginDeviceAsync(cancellationToken: ct);
+        using var disposeClient = client;
         var sha = await UploadAsync(client, CountStdin);
         var spawned = await client.PostAsJsonAsync("/api/v1/processes", new SpawnProcessRequest(sha, Attach: true), ProtocolJsonContext.Default.SpawnProcessRequest, ct);
         var pid = (await spawned.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.ProcessResponse, ct))!.Pid;
 
         using var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", client.DefaultRequestHeaders.Authorization!.ToString());
-        await socket.ConnectAsync(new Uri($"ws://{node.BaseAddress.Authority}/api/v1/processes/{pid}/attach"), ct);
+        using var signer = new HttpMessageInvoker(new SigningHandler(credential));
+        await socket.ConnectAsync(new Uri($"ws://{node.BaseAddress.Authority}/api/v1/processes/{pid}/attach"), signer, ct);
         await socket.SendAsync(new byte[] { AttachFrames.Stdin, (byte)'a', (byte)'b', (byte)'c' }, WebSocketMessageType.Binary, true, ct);
         await socket.SendAsync(new byte[] { AttachFrames.StdinEof }, WebSocketMessageType.Binary, true, ct);
 

@@ -79,10 +79,11 @@ public sealed class SetupAndLoginTests
         var after = await client.GetAsync("/api/v1/auth/session", ct);
 
         Assert.Equal("admin", session!.UserName);
-        Assert.Equal("admin", session.Role);
+        Assert.Contains("admin", session.Roles);
+        Assert.Equal("device", session.Kind);
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
-        await ProblemAssert.IsProblemAsync(after, HttpStatusCode.Unauthorized, "unauthenticated");
-        Assert.Equal("Bearer", after.Headers.WwwAuthenticate.Single().Scheme);
+        await ProblemAssert.IsProblemAsync(after, HttpStatusCode.Unauthorized, "invalid_signature");
+        Assert.Equal("Signature", after.Headers.WwwAuthenticate.Single().Scheme);
     }
 
     [Fact]
@@ -100,7 +101,7 @@ public sealed class SetupAndLoginTests
     }
 
     [Fact]
-    public async Task Login_RepeatedAttempts_RateLimitedWithRetryAfter()
+    public async Task Login_RepeatedAttempts_ThrottledWithRetryAfter()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var node = await TestNode.StartAsync(new TestNodeOptions { AdminPassword = Password }, ct);
@@ -115,8 +116,9 @@ public sealed class SetupAndLoginTests
             }
         }
 
+        // The per-name back-off answers first (after 5 failures); the per-address rate limit backs it up.
         Assert.NotNull(limited);
-        await ProblemAssert.IsProblemAsync(limited, HttpStatusCode.TooManyRequests, "rate_limited");
+        await ProblemAssert.IsProblemAsync(limited, HttpStatusCode.TooManyRequests, "login_throttled");
         Assert.NotNull(limited.Headers.RetryAfter);
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using GreyOS.Abstractions.Identity;
+using GreyOS.Client;
 using GreyOS.Protocol;
 using GreyOS.Server;
 using Microsoft.AspNetCore.Builder;
@@ -89,16 +89,25 @@ public sealed class TestNode : IAsyncDisposable
         return new TestNode(app, new Uri(address), data, owned);
     }
 
-    /// <summary>Logs in and returns an HTTP client that sends the session token.</summary>
-    public async Task<HttpClient> LoginAsync(string userName = "admin", string password = DefaultAdminPassword, CancellationToken cancellationToken = default)
+    /// <summary>Logs in with a new device key and returns an HTTP client that signs every request with it.</summary>
+    public async Task<HttpClient> LoginAsync(string userName = "admin", string password = DefaultAdminPassword, CancellationToken cancellationToken = default) =>
+        (await LoginDeviceAsync(userName, password, cancellationToken).ConfigureAwait(false)).Http;
+
+    /// <summary>Logs in with a new device key: the signing HTTP client and the credential (session id, device id, key).</summary>
+    public async Task<(HttpClient Http, DeviceCredential Credential)> LoginDeviceAsync(string userName = "admin", string password = DefaultAdminPassword, CancellationToken cancellationToken = default)
     {
-        var response = await Http.PostAsJsonAsync("/api/v1/auth/login", new LoginRequest(userName, password), ProtocolJsonContext.Default.LoginRequest, cancellationToken).ConfigureAwait(false);
+        var key = DeviceCredential.Generate();
+        var request = new LoginRequest(userName, password, new DeviceKey($"test-{Guid.NewGuid():N}", key.Did));
+        var response = await Http.PostAsJsonAsync("/api/v1/auth/login", request, ProtocolJsonContext.Default.LoginRequest, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         var login = await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.LoginResponse, cancellationToken).ConfigureAwait(false);
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login!.Token);
-        return client;
+        var credential = key.WithSession(login!.Session.SessionId, login.Device?.Id);
+        return (SignedClient(credential), credential);
     }
+
+    /// <summary>An HTTP client for this node that signs every request with <paramref name="credential"/>.</summary>
+    public HttpClient SignedClient(DeviceCredential credential) =>
+        new(new SigningHandler(credential)) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     public async ValueTask DisposeAsync()
     {

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using GreyOS.Benchmarks.Harness;
 using GreyOS.Benchmarks.Node;
+using GreyOS.Client;
 
 namespace GreyOS.Benchmarks.Kernel;
 
@@ -119,21 +119,21 @@ public class KernelHealthUnderLoadBenchmarks
 
         // The node must start at nice 0 like a real one, not inherit BenchmarkDotNet's boost (nice -11).
         NodePriority.Reset();
-        _client = LoopbackHttp.CreateClient(1);
         _folder = NodeDataFolders.CreateEmpty("kernel-health");
         _node = ServerProcess.Start(
             ServerBinaries.Node,
             ["--urls", ServerProcess.LoopbackAnyPort, "--data", Path.Combine(_folder, "data")],
             new Dictionary<string, string> { ["GREYOS_ADMIN_PASSWORD"] = AdminPassword });
         _server = await _node.WaitListeningAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-        await LoopbackHttp.WaitReadyAsync(_client, _server, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         _health = new Uri(_server, "/api/v1/health");
 
-        using (var login = await _client.PostAsJsonAsync(new Uri(_server, "/api/v1/auth/login"), new { userName = "admin", password = AdminPassword }).ConfigureAwait(false))
+        // The admin's device key signs the API calls (and, unused by /health, every request).
+        using (var plain = LoopbackHttp.CreateClient(1))
         {
-            login.EnsureSuccessStatusCode();
-            var token = (string?)JsonNode.Parse(await login.Content.ReadAsStringAsync().ConfigureAwait(false))!["token"];
-            _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            await LoopbackHttp.WaitReadyAsync(plain, _server, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            var admin = new GreyOSClient(new HttpClient { BaseAddress = _server });
+            var (_, credential) = await admin.LoginAsync("admin", AdminPassword, DeviceCredential.Generate(), "bench").ConfigureAwait(false);
+            _client = new HttpClient(new SigningHandler(credential, new SocketsHttpHandler { MaxConnectionsPerServer = 1 }));
         }
 
         if (spinners > 0)

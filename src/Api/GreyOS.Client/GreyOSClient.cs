@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -17,10 +18,11 @@ namespace GreyOS.Client;
 /// </summary>
 /// <remarks>
 /// The client does not own the <see cref="HttpClient"/> it is given; its <see cref="HttpClient.BaseAddress"/> is the
-/// node's address (a path prefix such as <c>https://example.org/greyos/</c> is kept). The session
-/// token is sent per request, so one <see cref="HttpClient"/> may serve several clients.
+/// node's address (a path prefix such as <c>https://example.org/greyos/</c> is kept). Requests are
+/// signed per request with <see cref="Credential"/> (RFC 9421), so one <see cref="HttpClient"/> may
+/// serve several clients.
 /// </remarks>
-public sealed class GreyOSClient
+public sealed partial class GreyOSClient
 {
     /// <summary>The error code the client reports when a success response has a body it cannot read.</summary>
     public const string InvalidResponseCode = "invalid_response";
@@ -50,6 +52,11 @@ public sealed class GreyOSClient
     private static readonly Uri LoginPath = new("api/v1/auth/login", UriKind.Relative);
     private static readonly Uri SessionPath = new("api/v1/auth/session", UriKind.Relative);
     private static readonly Uri LogoutPath = new("api/v1/auth/logout", UriKind.Relative);
+    private static readonly Uri ChallengePath = new("api/v1/auth/challenge", UriKind.Relative);
+    private static readonly Uri KeyLoginPath = new("api/v1/auth/login/key", UriKind.Relative);
+    private static readonly Uri SrpStartPath = new("api/v1/auth/srp/start", UriKind.Relative);
+    private static readonly Uri SrpFinishPath = new("api/v1/auth/srp/finish", UriKind.Relative);
+    private static readonly Uri StepUpPath = new("api/v1/auth/step-up", UriKind.Relative);
     private static readonly Uri ProcessesPath = new("api/v1/processes", UriKind.Relative);
 
     private readonly HttpClient _http;
@@ -71,8 +78,8 @@ public sealed class GreyOSClient
     /// <summary>The node's base address (always ending in <c>/</c>).</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>The session token sent as <c>Authorization: Bearer</c>; null sends no credentials.</summary>
-    public string? SessionToken { get; set; }
+    /// <summary>The device key and session every request is signed with; null sends no credentials.</summary>
+    public DeviceCredential? Credential { get; set; }
 
     /// <summary>
     /// A time limit per request, applied by the client (null: none; only <see cref="HttpClient.Timeout"/> applies).
@@ -111,22 +118,76 @@ public sealed class GreyOSClient
     }
 
     /// <summary>
-    /// <c>POST /api/v1/auth/login</c>: a new session. The client does not keep the token; set
-    /// <see cref="SessionToken"/> to use it.
+    /// <c>POST /api/v1/auth/login</c> registering <paramref name="key"/> as a device named
+    /// <paramref name="deviceName"/>: returns the key bound to its new device session (also set as
+    /// <see cref="Credential"/>).
     /// </summary>
-    public Task<LoginResponse> LoginAsync(string userName, string password, CancellationToken cancellationToken = default)
+    public async Task<(LoginResponse Login, DeviceCredential Credential)> LoginAsync(
+        string userName, string password, DeviceCredential key, string deviceName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userName);
         ArgumentNullException.ThrowIfNull(password);
-        var body = JsonContent.Create(new LoginRequest(userName, password), ProtocolJsonContext.Default.LoginRequest);
-        return SendAsync(HttpMethod.Post, LoginPath, body, ProtocolJsonContext.Default.LoginResponse, cancellationToken);
+        ArgumentNullException.ThrowIfNull(key);
+        var body = JsonContent.Create(new LoginRequest(userName, password, new DeviceKey(deviceName, key.Did)), ProtocolJsonContext.Default.LoginRequest);
+        var login = await SendAsync(HttpMethod.Post, LoginPath, body, ProtocolJsonContext.Default.LoginResponse, cancellationToken).ConfigureAwait(false);
+        Credential = key.WithSession(login.Session.SessionId, login.Device?.Id);
+        return (login, Credential);
     }
 
-    /// <summary><c>GET /api/v1/auth/session</c>: the session of <see cref="SessionToken"/> and its user.</summary>
+    /// <summary>
+    /// did:key login with an already registered device key: signs a fresh challenge and returns the
+    /// key bound to the new session (also set as <see cref="Credential"/>).
+    /// </summary>
+    public async Task<(LoginResponse Login, DeviceCredential Credential)> LoginWithKeyAsync(DeviceCredential key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var challenge = await CreateChallengeAsync(cancellationToken).ConfigureAwait(false);
+        var body = JsonContent.Create(new KeyLoginRequest(challenge.ChallengeId, key.Did, key.SignChallenge(challenge.NodeDid, challenge.Challenge)), ProtocolJsonContext.Default.KeyLoginRequest);
+        var login = await SendAsync(HttpMethod.Post, KeyLoginPath, body, ProtocolJsonContext.Default.LoginResponse, cancellationToken).ConfigureAwait(false);
+        Credential = key.WithSession(login.Session.SessionId, login.Session.DeviceId);
+        return (login, Credential);
+    }
+
+    /// <summary>
+    /// Zero-knowledge login (SRP-6a): the password never leaves this process. Registers
+    /// <paramref name="key"/> as a device, checks the node's proof M2, and returns the key bound to the
+    /// new session (also set as <see cref="Credential"/>). A node that cannot prove it knows the
+    /// verifier is refused with <see cref="GreyOSApiException"/> code <c>srp_server_proof</c>.
+    /// </summary>
+    public async Task<(LoginResponse Login, DeviceCredential Credential)> LoginWithSrpAsync(
+        string userName, string password, DeviceCredential key, string deviceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var start = await SendAsync(HttpMethod.Post, SrpStartPath, JsonContent.Create(new SrpStartRequest(userName), ProtocolJsonContext.Default.SrpStartRequest),
+            ProtocolJsonContext.Default.SrpStartResponse, cancellationToken).ConfigureAwait(false);
+        var srp = Srp.SrpClient.Respond(userName, password, Base64Url.DecodeFromChars(start.Salt), Base64Url.DecodeFromChars(start.ServerPublic))
+            ?? throw new GreyOSApiException(HttpStatusCode.BadGateway, "srp_server_proof", "the node's SRP values are invalid", null, null);
+        var finish = new SrpFinishRequest(start.SrpId, Base64Url.EncodeToString(srp.A), Base64Url.EncodeToString(srp.M1), new DeviceKey(deviceName, key.Did));
+        var result = await SendAsync(HttpMethod.Post, SrpFinishPath, JsonContent.Create(finish, ProtocolJsonContext.Default.SrpFinishRequest),
+            ProtocolJsonContext.Default.SrpFinishResponse, cancellationToken).ConfigureAwait(false);
+        if (!srp.TryVerifyServer(Base64Url.DecodeFromChars(result.ServerProof), out _))
+        {
+            throw new GreyOSApiException(HttpStatusCode.BadGateway, "srp_server_proof", "the node did not prove it knows your password's verifier: not trusting it", null, null);
+        }
+
+        Credential = key.WithSession(result.Login.Session.SessionId, result.Login.Device?.Id);
+        return (result.Login, Credential);
+    }
+
+    /// <summary><c>POST /api/v1/auth/challenge</c>: a single-use challenge for key login or step-up.</summary>
+    public Task<ChallengeResponse> CreateChallengeAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ChallengePath, content: null, ProtocolJsonContext.Default.ChallengeResponse, cancellationToken);
+
+    /// <summary><c>POST /api/v1/auth/step-up</c> with the password: sensitive actions are allowed for a few minutes.</summary>
+    public Task<SessionInfo> StepUpAsync(string password, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, StepUpPath, JsonContent.Create(new StepUpRequest(Password: password), ProtocolJsonContext.Default.StepUpRequest),
+            ProtocolJsonContext.Default.SessionInfo, cancellationToken);
+
+    /// <summary><c>GET /api/v1/auth/session</c>: the session of <see cref="Credential"/> and its user.</summary>
     public Task<SessionInfo> GetSessionAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, SessionPath, content: null, ProtocolJsonContext.Default.SessionInfo, cancellationToken);
 
-    /// <summary><c>POST /api/v1/auth/logout</c>: revokes the session of <see cref="SessionToken"/> on the node.</summary>
+    /// <summary><c>POST /api/v1/auth/logout</c>: revokes the session of <see cref="Credential"/> on the node (the device key stays registered).</summary>
     public async Task LogoutAsync(CancellationToken cancellationToken = default)
     {
         await SendAsync<object>(HttpMethod.Post, LogoutPath, content: null, typeInfo: null, cancellationToken).ConfigureAwait(false);
@@ -253,7 +314,7 @@ public sealed class GreyOSClient
 
     /// <summary>
     /// <c>GET /api/v1/processes/{pid}/attach</c>: opens a WebSocket (<c>ws://</c> or <c>wss://</c> after the
-    /// node's address, with the session token) to stream the process's output and feed its stdin. A
+    /// node's address, the upgrade request signed with the device key) to stream the process's output and feed its stdin. A
     /// refused attach throws <see cref="GreyOSApiException"/> with the node's code (e.g. <c>process_not_found</c>).
     /// </summary>
     public async Task<ProcessAttachment> AttachAsync(long pid, CancellationToken cancellationToken = default)
@@ -269,13 +330,8 @@ public sealed class GreyOSClient
             socket.Options.SetRequestHeader(header.Key, string.Join(header.Key == "User-Agent" ? " " : ", ", header.Value));
         }
 
-        if (SessionToken is { Length: > 0 } token)
-        {
-            socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
-        }
-
         var refusal = new RefusalCapture();
-        var invoker = new HttpMessageInvoker(refusal, disposeHandler: true);
+        var invoker = new HttpMessageInvoker(Credential is { SessionId: not null } credential ? new SigningHandler(credential, refusal) : refusal, disposeHandler: true);
         var connectTimeout = ConnectTimeout();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(connectTimeout);
@@ -366,9 +422,9 @@ public sealed class GreyOSClient
     {
         using var request = new HttpRequestMessage(method, new Uri(BaseAddress, path)) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
-        if (SessionToken is { Length: > 0 } token)
+        if (Credential is { SessionId: not null } credential)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            await RequestSigner.SignAsync(request, credential, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         var limit = RequestTimeout is { } perRequest ? perRequest + (extraTime ?? TimeSpan.Zero) : (TimeSpan?)null;

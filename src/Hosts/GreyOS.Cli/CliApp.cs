@@ -71,6 +71,12 @@ public static class CliApp
             SessionCommands.CreateLogin(io, node),
             SessionCommands.CreateLogout(io, node),
             SessionCommands.CreateWhoami(io, node),
+            SessionCommands.CreateStepUp(io, node),
+            UserCommands.Create(io, node),
+            GroupCommands.Create(io, node),
+            RoleCommands.Create(io, node),
+            DeviceCommands.CreateDevice(io, node),
+            DeviceCommands.CreateSession(io, node),
             RunCommand.Create(io, node),
             ProcessCommands.CreatePs(io, node),
             ProcessCommands.CreateKill(io, node),
@@ -87,9 +93,12 @@ public static class CliApp
         }
 
         // Bare `greyos`: the help, not an error.
-        root.SetAction(parse => new HelpAction().Invoke(parse));
+        root.SetAction(ShowHelp);
         return root;
     }
+
+    /// <summary>The action of a command that only groups others (<c>greyos</c>, <c>greyos user</c>): its help, exit 0.</summary>
+    internal static int ShowHelp(ParseResult parse) => new HelpAction().Invoke(parse);
 
     /// <summary>Builds a command action that gets a <see cref="CommandContext"/> and turns failures into one line and an exit code.</summary>
     internal static Func<ParseResult, CancellationToken, Task<int>> Action(
@@ -111,7 +120,11 @@ public static class CliApp
         }
         catch (GreyOSApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Unauthorized && context is { UsesStoredSession: true })
         {
-            return await FailAsync(io, ExitCodes.Failure, $"the stored session for {context.Node.Key} is expired or revoked; run 'greyos login{context.NodeFlag}' ({ex.Code ?? "unauthenticated"})").ConfigureAwait(false);
+            return await FailAsync(io, ExitCodes.Failure, SessionRefused(context, ex)).ConfigureAwait(false);
+        }
+        catch (GreyOSApiException ex) when (ex.Code == CommandContext.StepUpRequiredCode && context is not null)
+        {
+            return await FailAsync(io, ExitCodes.Failure, $"this action needs a fresh proof: run 'greyos step-up{context.NodeFlag}' ({ex.Code})").ConfigureAwait(false);
         }
         catch (GreyOSApiException ex)
         {
@@ -140,6 +153,11 @@ public static class CliApp
             context?.Dispose();
         }
     };
+
+    /// <summary>The node refused the stored session (401): it expired, was revoked, or the signature was not accepted.</summary>
+    internal static string SessionRefused(CommandContext context, GreyOSApiException ex) =>
+        $"the stored session for {context.Node.Key} is expired or revoked (or this computer's clock is more than 5 minutes off); "
+        + $"run 'greyos login{context.NodeFlag}' ({ex.Code ?? "unauthenticated"})";
 
     private static async Task<int> FailAsync(CliIO io, int exitCode, string message)
     {

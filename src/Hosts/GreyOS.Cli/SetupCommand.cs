@@ -5,8 +5,6 @@ namespace GreyOS.Cli;
 /// <summary><c>greyos setup [--code CODE] [--password-stdin]</c>: spend the first-boot setup code to set the administrator's password.</summary>
 internal static class SetupCommand
 {
-    private const int PasswordAttempts = 3;
-
     public static Command Create(CliIO io, Option<string> node)
     {
         var code = new Option<string>("--code")
@@ -41,9 +39,8 @@ internal static class SetupCommand
             }
 
             setupCode ??= (await context.AskAsync("Setup code:", cancellationToken).ConfigureAwait(false)).Trim();
-            var password = fromStdin
-                ? await context.ReadPasswordFromStdinAsync(cancellationToken).ConfigureAwait(false)
-                : await AskNewPasswordAsync(context, cancellationToken).ConfigureAwait(false);
+            context.PasswordFromStdin = fromStdin;
+            var password = await context.ReadNewPasswordAsync("New administrator password:", cancellationToken).ConfigureAwait(false);
 
             var result = await context.Client.CompleteSetupAsync(setupCode, password, cancellationToken).ConfigureAwait(false);
             var user = result.UserName;
@@ -52,25 +49,5 @@ internal static class SetupCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    private static async Task<string> AskNewPasswordAsync(CommandContext context, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var password = await context.AskSecretAsync("New administrator password:", cancellationToken).ConfigureAwait(false);
-            var again = await context.AskSecretAsync("Repeat the password:", cancellationToken).ConfigureAwait(false);
-            if (password == again)
-            {
-                return password;
-            }
-
-            if (attempt == PasswordAttempts)
-            {
-                throw CliException.Failure("the passwords did not match");
-            }
-
-            context.Prompts.Write(new Spectre.Console.Text("The passwords do not match; try again." + Environment.NewLine));
-        }
     }
 }

@@ -61,14 +61,16 @@ public static class NodeHost
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
-        builder.Services.AddGreyOSHttp();
+        builder.Services.AddGreyOSHttp(options.CredentialRequestsPerMinute);
         builder.Services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "GreyOS API";
             document.Info.Version = NodeInfo.Version;
-            document.Info.Description = "The HTTP API of a GreyOS node. Errors are RFC 9457 problem details with a stable 'code'.";
+            document.Info.Description = "The HTTP API of a GreyOS node. Errors are RFC 9457 problem details with a stable 'code'. "
+                + "Authentication: RFC 9421 signed requests (device sessions) or the session cookie plus X-CSRF-Token (browsers). "
+                + "x-greyos-anonymous: no session needed; x-greyos-permission: the permission needed; x-greyos-step-up: a fresh proof is needed.";
             return Task.CompletedTask;
-        }));
+        }).AddOperationTransformer(OpenApiSecurity.DescribeAsync));
         // Keys for cookies and tokens protected by ASP.NET Core live with the rest of the instance's secrets.
         builder.Services.AddDataProtection()
             .SetApplicationName("GreyOS")
@@ -87,6 +89,12 @@ public static class NodeHost
         api.MapSetupEndpoints();
         api.MapAuthEndpoints();
         api.MapProcessEndpoints();
+        api.MapUserEndpoints();
+        api.MapGroupEndpoints();
+        api.MapRoleEndpoints();
+        api.MapDeviceEndpoints();
+        api.MapSessionEndpoints();
+        api.MapAuditEndpoints();
         app.MapPageRoutes();
 
         var info = app.Services.GetRequiredService<NodeInfo>();

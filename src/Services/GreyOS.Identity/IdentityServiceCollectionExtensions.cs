@@ -1,8 +1,11 @@
 using GreyOS.Abstractions.Identity;
 using GreyOS.Abstractions.Node;
+using GreyOS.Identity.Audit;
+using GreyOS.Identity.Users;
 using GreyOS.Identity.Instance;
 using GreyOS.Identity.Sessions;
 using GreyOS.Identity.Setup;
+using GreyOS.Identity.Srp;
 using GreyOS.Identity.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +13,7 @@ namespace GreyOS.Identity;
 
 public static class IdentityServiceCollectionExtensions
 {
-    /// <summary>Registers the instance identity, administrator setup and password sessions.</summary>
+    /// <summary>Registers the instance identity, administrator setup, the user directory, logins and sessions, and the audit trail.</summary>
     public static IServiceCollection AddGreyOSIdentity(this IServiceCollection services)
     {
         foreach (var migration in IdentityMigrations.All)
@@ -26,6 +29,12 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<IAdminSetup>(sp => sp.GetRequiredService<AdminBootstrap>());
         services.AddSingleton<INodeInitializer>(sp => sp.GetRequiredService<AdminBootstrap>());
 
+        services.AddSingleton<IdentityAudit>();
+        services.AddSingleton<IIdentityAudit>(sp => sp.GetRequiredService<IdentityAudit>());
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<IUserDirectory>(sp => sp.GetRequiredService<UserDirectory>());
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<NodeSrp>();
         services.AddSingleton<ISessionService, SessionService>();
         services.AddOptions<IdentityOptions>();
         return services;

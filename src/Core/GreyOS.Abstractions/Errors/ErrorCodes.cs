@@ -53,4 +53,49 @@ public static class ErrorCodes
 
     /// <summary>Too many processes for this user or node.</summary>
     public const string ProcessQuota = "process_quota";
+
+    /// <summary>A user with this name already exists.</summary>
+    public const string UserExists = "user_exists";
+
+    /// <summary>No such user.</summary>
+    public const string UserNotFound = "user_not_found";
+
+    /// <summary>A group with this name already exists.</summary>
+    public const string GroupExists = "group_exists";
+
+    /// <summary>No such group.</summary>
+    public const string GroupNotFound = "group_not_found";
+
+    /// <summary>Adding this member would make a group contain itself.</summary>
+    public const string GroupCycle = "group_cycle";
+
+    /// <summary>No such role.</summary>
+    public const string RoleNotFound = "role_not_found";
+
+    /// <summary>Built-in roles (admin, user, guest) cannot be changed or deleted.</summary>
+    public const string RoleBuiltIn = "role_built_in";
+
+    /// <summary>The change would leave the node without an active administrator.</summary>
+    public const string LastAdmin = "last_admin";
+
+    /// <summary>The action needs a recent proof of the credential: step up (POST /api/v1/auth/step-up) and retry.</summary>
+    public const string StepUpRequired = "step_up_required";
+
+    /// <summary>Too many failed logins for this name: wait for the Retry-After delay.</summary>
+    public const string LoginThrottled = "login_throttled";
+
+    /// <summary>The request signature is missing a part, stale, replayed, or does not verify.</summary>
+    public const string InvalidSignature = "invalid_signature";
+
+    /// <summary>The CSRF token is missing or wrong (browser sessions, unsafe methods).</summary>
+    public const string CsrfInvalid = "csrf_invalid";
+
+    /// <summary>No such device (or not the caller's).</summary>
+    public const string DeviceNotFound = "device_not_found";
+
+    /// <summary>This key is already registered as a device.</summary>
+    public const string DeviceExists = "device_exists";
+
+    /// <summary>No such session (or not the caller's).</summary>
+    public const string SessionNotFound = "session_not_found";
 }

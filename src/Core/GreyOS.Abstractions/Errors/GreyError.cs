@@ -3,6 +3,9 @@ namespace GreyOS.Abstractions.Errors;
 /// <summary>An expected failure, returned as a value. <see cref="Code"/> is stable and machine-readable.</summary>
 public sealed record GreyError(ErrorKind Kind, string Code, string Message)
 {
+    /// <summary>For <see cref="ErrorKind.TooManyRequests"/>: how long to wait before retrying (HTTP <c>Retry-After</c>).</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static GreyError Invalid(string code, string message) => new(ErrorKind.Invalid, code, message);
 
     public static GreyError Unauthenticated(string code, string message) => new(ErrorKind.Unauthenticated, code, message);

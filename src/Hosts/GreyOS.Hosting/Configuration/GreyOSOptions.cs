@@ -14,6 +14,13 @@ public sealed class GreyOSOptions
     /// <summary>The data folder; default <c>$XDG_DATA_HOME/greyos</c> (usually <c>~/.local/share/greyos</c>).</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>
+    /// Credential requests (setup, logins, challenges, step-up) one client address may make per minute
+    /// (bursts up to this many): slows password guessing from one place; the per-name back-off slows
+    /// it from many. Raise it for a node behind a proxy or NAT with many users.
+    /// </summary>
+    public int CredentialRequestsPerMinute { get; set; } = 30;
+
     /// <summary>The data folder used when none is configured.</summary>
     public static string DefaultDataDirectory
     {

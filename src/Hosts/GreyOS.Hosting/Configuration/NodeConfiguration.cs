@@ -18,10 +18,13 @@ public static class NodeConfiguration
     {
         ["Urls"] = ValidateUrls,
         ["DataDirectory"] = v => string.IsNullOrWhiteSpace(v) ? "must name a folder" : null,
-        ["Identity:SessionLifetime"] = v =>
-            TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out var t) && t >= TimeSpan.FromMinutes(5) && t <= TimeSpan.FromDays(30)
-                ? null
-                : "must be a duration between 00:05:00 and 30.00:00:00",
+        ["CredentialRequestsPerMinute"] = v => Integer(v, 1, 1_000_000),
+        ["Identity:SessionLifetime"] = v => Duration(v, TimeSpan.FromMinutes(5), TimeSpan.FromDays(30)),
+        ["Identity:DeviceSessionLifetime"] = v => Duration(v, TimeSpan.FromMinutes(5), TimeSpan.FromDays(365)),
+        ["Identity:StepUpWindow"] = v => Duration(v, TimeSpan.Zero, TimeSpan.FromHours(1)),
+        ["Identity:SignatureWindow"] = v => Duration(v, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(30)),
+        ["Identity:LockoutThreshold"] = v => Integer(v, 1, 100),
+        ["Identity:LockoutMaxDelay"] = v => Duration(v, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
         ["Kernel:MaxProcesses"] = v => Integer(v, 1, 100_000),
         ["Kernel:MaxProcessesPerUser"] = v => Integer(v, 1, 100_000),
         ["Kernel:DefaultMemoryMiB"] = v => Integer(v, 1, 4096),
@@ -30,6 +33,11 @@ public static class NodeConfiguration
         ["Kernel:MaxCpuSeconds"] = v => Number(v, 0.01, 31_536_000),
         ["Kernel:SyscallsPerSecond"] = v => Integer(v, 1, 1_000_000_000),
     };
+
+    private static string? Duration(string? value, TimeSpan min, TimeSpan max) =>
+        TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var t) && t >= min && t <= max
+            ? null
+            : $"must be a duration (d.hh:mm:ss) between {min:c} and {max:c}";
 
     private static string? Integer(string? value, long min, long max) =>
         long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max

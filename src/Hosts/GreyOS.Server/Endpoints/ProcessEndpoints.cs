@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
 using GreyOS.Abstractions.Errors;
+using GreyOS.Abstractions.Identity;
 using GreyOS.Abstractions.Processes;
 using GreyOS.Abstractions.Runtime;
 using GreyOS.Protocol;
@@ -18,7 +19,6 @@ internal static class ProcessEndpoints
     public const long MaxModuleBytes = 64L * 1024 * 1024;
 
     private const int MaxWaitSeconds = 60;
-    private const string AdminRole = "admin";
 
     public static RouteGroupBuilder MapProcessEndpoints(this RouteGroupBuilder api)
     {
@@ -30,10 +30,13 @@ internal static class ProcessEndpoints
             .WithSummary("A module known to the node, by the SHA-256 of its bytes.");
 
         api.MapPut("/modules/{sha256}", UploadModuleAsync)
+            .RequirePermission(Permissions.ModulesUpload)
+            .WithMetadata(new BodySizeLimit(MaxModuleBytes))
             .WithName("PutModule")
             .WithSummary("Uploads a WebAssembly module (raw bytes, at most 64 MiB); validated and compiled once.");
 
         api.MapPost("/processes", SpawnAsync)
+            .RequirePermission(Permissions.ProcessesRun)
             .WithName("SpawnProcess")
             .WithSummary("Starts a process from an uploaded module.");
 
@@ -128,8 +131,10 @@ internal static class ProcessEndpoints
         return result.IsSuccess ? TypedResults.Ok(ToResponse(result.Value)) : result.Error.ToResult();
     }
 
-    private static async Task<Results<Created<ProcessResponse>, ProblemHttpResult>> SpawnAsync(SpawnProcessRequest? request, ClaimsPrincipal user, IProcessManager processes, CancellationToken ct)
+    private static async Task<Results<Created<ProcessResponse>, ProblemHttpResult>> SpawnAsync(
+        SpawnProcessRequest? request, HttpContext context, IProcessManager processes, IIdentityAudit audit, CancellationToken ct)
     {
+        var user = context.User;
         if (request is null || string.IsNullOrEmpty(request.Module))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, "send {\"module\": \"<sha256>\", …}");
@@ -146,6 +151,12 @@ internal static class ProcessEndpoints
             request.Name,
             KeepStdinOpen: request.Attach);
         var result = await processes.SpawnAsync(spawn, ct).ConfigureAwait(false);
+        if (result.IsSuccess)
+        {
+            // The usage profile: which apps this user runs, from which device and place.
+            await audit.RecordUsageAsync(result.Value.OwnerUserId, result.Value.AppName, user.DeviceId(), context.Connection.RemoteIpAddress?.ToString(), ct).ConfigureAwait(false);
+        }
+
         return result.IsSuccess
             ? TypedResults.Created($"/api/v1/processes/{result.Value.Pid}", ToResponse(result.Value))
             : result.Error.ToResult();
@@ -170,7 +181,7 @@ internal static class ProcessEndpoints
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, "limit must be between 1 and 1000");
         }
 
-        if (all == true && !user.IsInRole(AdminRole))
+        if (all == true && !user.Has(Permissions.ProcessesManage))
         {
             return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "only administrators can list everyone's processes");
         }
@@ -315,7 +326,7 @@ internal static class ProcessEndpoints
     private static async Task<ProcessInfo?> VisibleAsync(long pid, ClaimsPrincipal user, IProcessManager processes, CancellationToken ct)
     {
         var info = await processes.GetAsync(pid, ct).ConfigureAwait(false);
-        return info is not null && (info.OwnerUserId == UserId(user) || user.IsInRole(AdminRole)) ? info : null;
+        return info is not null && (info.OwnerUserId == UserId(user) || user.Has(Permissions.ProcessesManage)) ? info : null;
     }
 
     private static string UserId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;

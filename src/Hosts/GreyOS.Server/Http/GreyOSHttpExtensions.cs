@@ -10,15 +10,17 @@ internal static partial class GreyOSHttpExtensions
     /// <summary>The rate-limit policy of credential endpoints (setup, login): per client address.</summary>
     public const string CredentialsPolicy = "credentials";
 
-    public static IServiceCollection AddGreyOSHttp(this IServiceCollection services)
+    public static IServiceCollection AddGreyOSHttp(this IServiceCollection services, int credentialRequestsPerMinute)
     {
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
-        services.AddAuthentication(SessionAuthentication.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, SessionAuthentication>(SessionAuthentication.SchemeName, null);
+        services.AddAuthentication(GreyOSAuthentication.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, GreyOSAuthentication>(GreyOSAuthentication.SchemeName, null);
 
-        // Deny by default: every endpoint needs a session unless it says AllowAnonymous.
+        // Deny by default: every endpoint needs a session unless it says AllowAnonymous; endpoints
+        // name the permission they need on top (RequirePermission).
+        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(GreyOSAuthentication.SchemeName).RequireAuthenticatedUser().Build());
 
         services.AddRateLimiter(limiter =>
         {
@@ -27,8 +29,8 @@ internal static partial class GreyOSHttpExtensions
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new TokenBucketRateLimiterOptions
                 {
-                    TokenLimit = 10,
-                    TokensPerPeriod = 5,
+                    TokenLimit = credentialRequestsPerMinute,
+                    TokensPerPeriod = Math.Max(1, credentialRequestsPerMinute / 6),
                     ReplenishmentPeriod = TimeSpan.FromSeconds(10),
                     QueueLimit = 0,
                     AutoReplenishment = true,

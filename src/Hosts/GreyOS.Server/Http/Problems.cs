@@ -34,6 +34,19 @@ internal static class Problems
         _ => ErrorCodes.InternalError,
     };
 
+    /// <summary>An error value as an HTTP result, with <c>Retry-After</c> when the error says how long to wait.</summary>
+    public static ProblemHttpResult ToResult(this GreyError error, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(context);
+        if (error.RetryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, wait.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return error.ToResult();
+    }
+
     /// <summary>An error value as an HTTP result.</summary>
     public static ProblemHttpResult ToResult(this GreyError error)
     {
@@ -60,7 +73,7 @@ internal static class Problems
 
         problem.Detail ??= status switch
         {
-            StatusCodes.Status401Unauthorized => "a valid session is required: log in (greyos login) and send 'Authorization: Bearer <token>'; the session may have expired or been revoked",
+            StatusCodes.Status401Unauthorized => "a valid session is required: log in (greyos login) — requests are signed with your device key, browsers use the session cookie; the session may have expired or been revoked",
             StatusCodes.Status403Forbidden => "the signed-in user lacks the permission for this request",
             StatusCodes.Status404NotFound => "no such resource",
             StatusCodes.Status405MethodNotAllowed => "the resource does not support this HTTP method",

@@ -68,6 +68,42 @@ public static class PasswordHasher
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
+    /// <summary>
+    /// At most this many Argon2 derivations run at once (each holds 19 MiB and a core for tens of
+    /// milliseconds): a flood of logins queues here instead of exhausting the node's memory.
+    /// </summary>
+    public static int MaxConcurrent { get; } = Math.Max(2, Environment.ProcessorCount);
+
+    private static readonly SemaphoreSlim Gate = new(MaxConcurrent, MaxConcurrent);
+
+    /// <summary><see cref="Hash"/> behind the concurrency gate.</summary>
+    public static async Task<string> HashAsync(string password, CancellationToken cancellationToken)
+    {
+        await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Hash(password);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary><see cref="Verify"/> behind the concurrency gate.</summary>
+    public static async Task<bool> VerifyAsync(string password, string phc, CancellationToken cancellationToken)
+    {
+        await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Verify(password, phc);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
     private static byte[] Derive(string password, byte[] salt, long memoryKiB, long passes, int size)
     {
         var parameters = new Argon2Parameters { DegreeOfParallelism = 1, MemorySize = memoryKiB, NumberOfPasses = passes };

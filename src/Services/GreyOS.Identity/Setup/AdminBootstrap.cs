@@ -4,6 +4,7 @@ using GreyOS.Abstractions.Identity;
 using GreyOS.Abstractions.Node;
 using GreyOS.Abstractions.Storage;
 using GreyOS.Identity.Passwords;
+using GreyOS.Identity.Srp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ namespace GreyOS.Identity.Setup;
 internal sealed partial class AdminBootstrap(
     IDatabase database,
     DataDirectory dataDirectory,
+    NodeSrp srp,
     IOptions<IdentityOptions> options,
     TimeProvider time,
     ILogger<AdminBootstrap> logger) : IAdminSetup, INodeInitializer
@@ -41,7 +43,10 @@ internal sealed partial class AdminBootstrap(
         {
             var id = "usr_" + Guid.CreateVersion7().ToString("N");
             await using var insert = connection.CreateCommand(
-                "INSERT INTO users (id, name, role, password_hash, created_at) VALUES ($id, $name, $role, NULL, $now);", transaction)
+                """
+                INSERT INTO users (id, name, password_hash, created_at) VALUES ($id, $name, NULL, $now);
+                INSERT INTO user_roles (user_id, role) VALUES ($id, $role);
+                """, transaction)
                 .With("$id", id).With("$name", AdminName).With("$role", AdminRole).With("$now", now);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             admin = (id, false);
@@ -120,7 +125,7 @@ internal sealed partial class AdminBootstrap(
         }
 
         // Hash outside the write transaction: Argon2 is slow and must not hold the database lock.
-        var passwordHash = PasswordHasher.Hash(password);
+        var credentials = await PasswordCredentials.DeriveAsync(srp.Server, AdminName, password, cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         string? userId;
         await using (var consume = connection.CreateCommand("DELETE FROM setup_codes WHERE code_hash = $hash RETURNING user_id;", transaction).With("$hash", hash))
@@ -135,11 +140,7 @@ internal sealed partial class AdminBootstrap(
             return InvalidCode();
         }
 
-        await using (var update = connection.CreateCommand("UPDATE users SET password_hash = $hash WHERE id = $id;", transaction)
-            .With("$hash", passwordHash).With("$id", userId))
-        {
-            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await credentials.WriteAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         IssuedCode = null;
@@ -154,16 +155,17 @@ internal sealed partial class AdminBootstrap(
     private static async Task<(string Id, bool HasPassword)?> FindAdminAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand(
-            "SELECT id, password_hash IS NOT NULL FROM users WHERE role = $role ORDER BY created_at LIMIT 1;", transaction).With("$role", AdminRole);
+            """
+            SELECT u.id, u.password_hash IS NOT NULL FROM users u JOIN user_roles r ON r.user_id = u.id
+            WHERE r.role = $role AND u.name = $name ORDER BY u.created_at LIMIT 1;
+            """, transaction).With("$role", AdminRole).With("$name", AdminName);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetInt64(1) != 0) : null;
     }
 
-    private static async Task SetPasswordAsync(DbConnection connection, DbTransaction transaction, string userId, string password, CancellationToken cancellationToken)
+    private async Task SetPasswordAsync(DbConnection connection, DbTransaction transaction, string userId, string password, CancellationToken cancellationToken)
     {
-        await using var update = connection.CreateCommand("UPDATE users SET password_hash = $hash WHERE id = $id;", transaction)
-            .With("$hash", PasswordHasher.Hash(password)).With("$id", userId);
-        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await (await PasswordCredentials.DeriveAsync(srp.Server, AdminName, password, cancellationToken).ConfigureAwait(false)).WriteAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
         await using var consume = connection.CreateCommand("DELETE FROM setup_codes WHERE user_id = $id;", transaction).With("$id", userId);
         await consume.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
