@@ -383,4 +383,33 @@ public sealed class SessionServiceTests
         Assert.Equal(1, removed);
         Assert.Empty(await audit.UsageOfAsync(login.Principal.UserId, ct));
     }
+
+    [Fact]
+    public async Task SignedRequest_AfterRoleOrStatusChange_SeesTheChangeAtOnce()
+    {
+        using var temp = new TempDirectory();
+        await using var harness = await IdentityHarness.StartAsync(temp.Path, Password);
+        var sessions = harness.Get<ISessionService>();
+        var directory = harness.Get<IUserDirectory>();
+        var ct = TestContext.Current.CancellationToken;
+        await directory.CreateUserAsync(new NewUser("bob", Password: Password), "test", ct);
+        var key = new TestKey();
+        var login = await sessions.LoginDeviceAsync("bob", Password, key, ct);
+        var now = harness.Time.GetUtcNow();
+
+        var before = await sessions.AuthenticateSignatureAsync(IdentityTestKit.Signed(key, login.Principal.SessionId, now), IdentityTestKit.Client, ct);
+        await directory.UpdateUserAsync("bob", new UserChange(Roles: ["guest"]), "test", ct);
+        var demoted = await sessions.AuthenticateSignatureAsync(IdentityTestKit.Signed(key, login.Principal.SessionId, now), IdentityTestKit.Client, ct);
+        await directory.SaveRoleAsync("helper", [Permissions.AuditRead], "test", ct);
+        await directory.UpdateUserAsync("bob", new UserChange(Roles: ["helper"]), "test", ct);
+        await directory.SaveRoleAsync("helper", [Permissions.UsersRead], "test", ct);
+        var roleChanged = await sessions.AuthenticateSignatureAsync(IdentityTestKit.Signed(key, login.Principal.SessionId, now), IdentityTestKit.Client, ct);
+        await directory.UpdateUserAsync("bob", new UserChange(Status: UserStatus.Disabled), "test", ct);
+        var disabled = await sessions.AuthenticateSignatureAsync(IdentityTestKit.Signed(key, login.Principal.SessionId, now), IdentityTestKit.Client, ct);
+
+        Assert.Contains(Permissions.ProcessesRun, before.Value.Permissions);
+        Assert.Empty(demoted.Value.Permissions);
+        Assert.Equal([Permissions.UsersRead], roleChanged.Value.Permissions);
+        Assert.Equal(ErrorCodes.InvalidSignature, disabled.Error?.Code);
+    }
 }

@@ -34,6 +34,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<IUserDirectory>(sp => sp.GetRequiredService<UserDirectory>());
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<SessionCache>();
         services.AddSingleton<NodeSrp>();
         services.AddSingleton<ISessionService, SessionService>();
         services.AddOptions<IdentityOptions>();

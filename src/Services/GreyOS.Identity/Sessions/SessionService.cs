@@ -8,7 +8,6 @@ using GreyOS.Abstractions.Errors;
 using GreyOS.Abstractions.Identity;
 using GreyOS.Abstractions.Storage;
 using GreyOS.Identity.Audit;
-using GreyOS.Identity.Users;
 using GreyOS.Identity.Keys;
 using GreyOS.Identity.Passwords;
 using GreyOS.Identity.Signatures;
@@ -36,7 +35,6 @@ internal sealed partial class SessionService : ISessionService
     private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
 
     private readonly IDatabase _database;
-    private readonly UserDirectory _directory;
     private readonly IdentityAudit _audit;
     private readonly IInstanceIdentity _instance;
     private readonly IdentityOptions _options;
@@ -50,24 +48,25 @@ internal sealed partial class SessionService : ISessionService
     private readonly ConcurrentDictionary<string, DateTimeOffset> _rejectionAudited = new(StringComparer.Ordinal);
     private readonly Lazy<byte[]> _nodeSecret;
     private readonly NodeSrp _srp;
+    private readonly SessionCache _cache;
 
     public SessionService(
         IDatabase database,
-        UserDirectory directory,
         IdentityAudit audit,
         IInstanceIdentity instance,
         LoginThrottle throttle,
         NodeSrp srp,
+        SessionCache cache,
         IOptions<IdentityOptions> options,
         TimeProvider time,
         ILogger<SessionService> logger)
     {
         _database = database;
-        _directory = directory;
         _audit = audit;
         _instance = instance;
         _throttle = throttle;
         _srp = srp;
+        _cache = cache;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -312,6 +311,7 @@ internal sealed partial class SessionService : ISessionService
             return SessionNotFound();
         }
 
+        _cache.Remove(sessionId);
         await _audit.WriteAsync(AuditEvents.SessionRevoked, revoked[0].UserId, actor, null, sessionId, cancellationToken).ConfigureAwait(false);
         LogSessionRevoked(_logger, sessionId);
         return revoked[0];
@@ -369,6 +369,7 @@ internal sealed partial class SessionService : ISessionService
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _cache.RemoveUser(revoked[0].UserId);
         await _audit.WriteAsync(AuditEvents.DeviceRevoked, revoked[0].UserId, actor, null, deviceId, cancellationToken).ConfigureAwait(false);
         return revoked[0];
     }
@@ -440,17 +441,15 @@ internal sealed partial class SessionService : ISessionService
             return GreyError.Unauthenticated(ErrorCodes.InvalidSignature, $"created is {skew.TotalSeconds:0} s away from the node's clock");
         }
 
-        var principal = await LoadPrincipalAsync("s.id = $key AND s.kind = 'device'", request.KeyId!, cancellationToken).ConfigureAwait(false);
-        if (principal is null)
+        if (!_cache.TryGet(request.KeyId!, out var principal, out var publicKey))
         {
-            return GreyError.Unauthenticated(ErrorCodes.InvalidSignature, "unknown, expired or revoked session");
-        }
+            if (await LoadSessionAsync("s.id = $key AND s.kind = 'device'", request.KeyId!, cancellationToken).ConfigureAwait(false) is not var (loaded, key))
+            {
+                return GreyError.Unauthenticated(ErrorCodes.InvalidSignature, "unknown, expired or revoked session");
+            }
 
-        byte[]? publicKey;
-        await using (var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
-        await using (var select = connection.CreateCommand("SELECT public_key FROM devices WHERE id = $id AND revoked_at IS NULL;").With("$id", principal.DeviceId))
-        {
-            publicKey = await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+            (principal, publicKey) = (loaded, key);
+            _cache.Set(principal, publicKey);
         }
 
         if (publicKey is null)
@@ -558,6 +557,7 @@ internal sealed partial class SessionService : ISessionService
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        _cache.Remove(principal.SessionId);
         await _audit.WriteAsync(AuditEvents.StepUp, principal.UserId, principal.UserId, client.Address, $"{method} {principal.SessionId}", cancellationToken).ConfigureAwait(false);
         return (await LoadPrincipalAsync("s.id = $key", principal.SessionId, cancellationToken).ConfigureAwait(false))!;
     }
@@ -602,44 +602,45 @@ internal sealed partial class SessionService : ISessionService
             : null;
     }
 
-    private async Task<SessionPrincipal?> LoadPrincipalAsync(string where, object key, CancellationToken cancellationToken)
+    private async Task<SessionPrincipal?> LoadPrincipalAsync(string where, object key, CancellationToken cancellationToken) =>
+        (await LoadSessionAsync(where, key, cancellationToken).ConfigureAwait(false))?.Principal;
+
+    /// <summary>
+    /// A live session with its user's roles and permissions and, for device sessions, the device's
+    /// public key (null when the device is revoked) — one query, as every signed request needs it.
+    /// </summary>
+    private async Task<(SessionPrincipal Principal, byte[]? DeviceKey)?> LoadSessionAsync(string where, object key, CancellationToken cancellationToken)
     {
-        string sessionId, userId, userName, kind;
-        string? deviceId, roles;
-        long expires, authenticated;
-        await using (var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
-        await using (var select = connection.CreateCommand(
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = connection.CreateCommand(
             $"""
             SELECT s.id, u.id, u.name, s.kind, s.device_id, s.expires_at, s.authenticated_at,
-                   (SELECT group_concat(role, ' ') FROM user_roles WHERE user_id = u.id)
+                   (SELECT group_concat(role, ' ') FROM user_roles WHERE user_id = u.id),
+                   (SELECT group_concat(r.permissions, ' ') FROM user_roles ur JOIN roles r ON r.name = ur.role WHERE ur.user_id = u.id),
+                   d.public_key
             FROM sessions s JOIN users u ON u.id = s.user_id
+            LEFT JOIN devices d ON d.id = s.device_id AND d.revoked_at IS NULL
             WHERE {where} AND s.revoked_at IS NULL AND s.expires_at > $now AND u.status = 'active';
-            """).With("$key", key).With("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            """).With("$key", key).With("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            (sessionId, userId, userName, kind) = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
-            deviceId = reader.IsDBNull(4) ? null : reader.GetString(4);
-            (expires, authenticated) = (reader.GetInt64(5), reader.GetInt64(6));
-            roles = reader.IsDBNull(7) ? null : reader.GetString(7);
+            return null;
         }
 
-        var permissions = await _directory.PermissionsOfAsync(userId, cancellationToken).ConfigureAwait(false);
-        return new SessionPrincipal(
-            sessionId,
-            userId,
-            userName,
-            roles?.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList() ?? [],
-            permissions,
-            kind == "browser" ? SessionKind.Browser : SessionKind.Device,
-            deviceId,
-            DateTimeOffset.FromUnixTimeMilliseconds(expires),
-            DateTimeOffset.FromUnixTimeMilliseconds(authenticated),
-            DateTimeOffset.FromUnixTimeMilliseconds(authenticated) + _options.StepUpWindow);
+        var authenticated = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6));
+        var principal = new SessionPrincipal(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            reader.IsDBNull(7) ? [] : reader.GetString(7).Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList(),
+            reader.IsDBNull(8) ? new HashSet<string>(StringComparer.Ordinal) : reader.GetString(8).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
+            reader.GetString(3) == "browser" ? SessionKind.Browser : SessionKind.Device,
+            reader.IsDBNull(4) ? null : reader.GetString(4),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+            authenticated,
+            authenticated + _options.StepUpWindow);
+        return (principal, reader.IsDBNull(9) ? null : (byte[])reader.GetValue(9));
     }
 
     /// <summary>Records use at most once a minute per session (and extends device sessions: sliding expiry).</summary>

@@ -5,6 +5,7 @@ using GreyOS.Abstractions.Identity;
 using GreyOS.Abstractions.Storage;
 using GreyOS.Identity.Audit;
 using GreyOS.Identity.Passwords;
+using GreyOS.Identity.Sessions;
 using GreyOS.Identity.Srp;
 
 namespace GreyOS.Identity.Users;
@@ -14,7 +15,7 @@ namespace GreyOS.Identity.Users;
 /// per kind; ids are <c>usr_</c>/<c>grp_</c> + a time-ordered GUID. The node always keeps one
 /// active administrator: changes that would remove the last one are refused.
 /// </summary>
-internal sealed partial class UserDirectory(IDatabase database, IdentityAudit audit, NodeSrp srp, TimeProvider time) : IUserDirectory
+internal sealed partial class UserDirectory(IDatabase database, IdentityAudit audit, NodeSrp srp, SessionCache sessions, TimeProvider time) : IUserDirectory
 {
     /// <summary>Nested groups are resolved to this depth; deeper nesting is ignored (and refused when added).</summary>
     public const int MaxGroupDepth = 16;
@@ -142,6 +143,7 @@ internal sealed partial class UserDirectory(IDatabase database, IdentityAudit au
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        sessions.RemoveUser(id);
         await audit.WriteAsync(AuditEvents.UserChanged, id, actor, null, Describe(change, roles), cancellationToken).ConfigureAwait(false);
         return (await FindUserAsync(id, cancellationToken).ConfigureAwait(false))!;
     }
@@ -192,6 +194,7 @@ internal sealed partial class UserDirectory(IDatabase database, IdentityAudit au
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        sessions.RemoveUser(user.Id);
         await audit.WriteAsync(AuditEvents.UserDeleted, user.Id, actor, null, $"name={user.Name}", cancellationToken).ConfigureAwait(false);
         return user;
     }
@@ -413,6 +416,7 @@ internal sealed partial class UserDirectory(IDatabase database, IdentityAudit au
             await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        sessions.Clear();
         await audit.WriteAsync(AuditEvents.RoleChanged, null, actor, null, $"role {name} = {string.Join(' ', set)}", cancellationToken).ConfigureAwait(false);
         return (await ListRolesAsync(cancellationToken).ConfigureAwait(false)).First(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
     }
@@ -436,6 +440,7 @@ internal sealed partial class UserDirectory(IDatabase database, IdentityAudit au
             await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        sessions.Clear();
         await audit.WriteAsync(AuditEvents.RoleChanged, null, actor, null, $"deleted role {role.Name}", cancellationToken).ConfigureAwait(false);
         return role;
     }
