@@ -98,4 +98,31 @@ public static class ErrorCodes
 
     /// <summary>No such session (or not the caller's).</summary>
     public const string SessionNotFound = "session_not_found";
+
+    /// <summary>No file or folder at the path (or its parent folder is missing).</summary>
+    public const string FileNotFound = "file_not_found";
+
+    /// <summary>Something already exists at the path.</summary>
+    public const string FileExists = "file_exists";
+
+    /// <summary>The path (or a parent) names a file where a folder is needed.</summary>
+    public const string NotAFolder = "not_a_folder";
+
+    /// <summary>The path names a folder where a file is needed.</summary>
+    public const string NotAFile = "not_a_file";
+
+    /// <summary>The folder has entries: delete them first or delete recursively.</summary>
+    public const string FolderNotEmpty = "folder_not_empty";
+
+    /// <summary>The file changed since it was read (If-Match / ETag differs): read it again and retry.</summary>
+    public const string EtagMismatch = "etag_mismatch";
+
+    /// <summary>The content is larger than allowed (limit or quota at write time).</summary>
+    public const string ContentTooLarge = "content_too_large";
+
+    /// <summary>The content ended before, or ran past, its declared length (a truncated or oversized upload).</summary>
+    public const string ContentLengthMismatch = "content_length_mismatch";
+
+    /// <summary>The path or name is not valid: relative, a <c>.</c> or <c>..</c> segment, a forbidden character or escape, or over a limit.</summary>
+    public const string InvalidPath = "invalid_path";
 }

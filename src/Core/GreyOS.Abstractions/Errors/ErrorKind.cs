@@ -10,4 +10,13 @@ public enum ErrorKind
     Conflict,
     TooManyRequests,
     Unavailable,
+
+    /// <summary>A precondition of the request (e.g. <c>If-Match</c>) does not hold.</summary>
+    PreconditionFailed,
+
+    /// <summary>The request would exceed a storage quota.</summary>
+    InsufficientStorage,
+
+    /// <summary>The request body is larger than allowed.</summary>
+    TooLarge,
 }

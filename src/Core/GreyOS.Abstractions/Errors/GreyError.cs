@@ -17,4 +17,10 @@ public sealed record GreyError(ErrorKind Kind, string Code, string Message)
     public static GreyError Conflict(string code, string message) => new(ErrorKind.Conflict, code, message);
 
     public static GreyError TooManyRequests(string code, string message) => new(ErrorKind.TooManyRequests, code, message);
+
+    public static GreyError PreconditionFailed(string code, string message) => new(ErrorKind.PreconditionFailed, code, message);
+
+    public static GreyError InsufficientStorage(string code, string message) => new(ErrorKind.InsufficientStorage, code, message);
+
+    public static GreyError TooLarge(string code, string message) => new(ErrorKind.TooLarge, code, message);
 }
