@@ -18,7 +18,7 @@ public sealed class DependencyRulesTests
         ["GreyOS.Runtime.Wasmtime"] = ["GreyOS.Abstractions"],
         ["GreyOS.Identity"] = ["GreyOS.Abstractions"],
         ["GreyOS.FileSystem"] = ["GreyOS.Abstractions"],
-        ["GreyOS.Hosting"] = ["GreyOS.Abstractions", "GreyOS.Storage.Sqlite", "GreyOS.Identity", "GreyOS.Kernel", "GreyOS.Runtime.Wasmtime"],
+        ["GreyOS.Hosting"] = ["GreyOS.Abstractions", "GreyOS.Storage.Sqlite", "GreyOS.Identity", "GreyOS.FileSystem", "GreyOS.Kernel", "GreyOS.Runtime.Wasmtime"],
         ["GreyOS.Server"] = ["GreyOS.Abstractions", "GreyOS.Hosting", "GreyOS.Protocol"],
         ["GreyOS.Client"] = ["GreyOS.Protocol"],
         ["GreyOS.Cli"] = ["GreyOS.Client", "GreyOS.Protocol"],

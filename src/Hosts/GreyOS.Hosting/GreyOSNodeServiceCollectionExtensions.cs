@@ -2,6 +2,7 @@ using System.Collections;
 using GreyOS.Abstractions.Node;
 using GreyOS.Hosting.Configuration;
 using GreyOS.Hosting.Startup;
+using GreyOS.FileSystem;
 using GreyOS.Identity;
 using GreyOS.Kernel;
 using GreyOS.Runtime.Wasmtime;
@@ -32,6 +33,7 @@ public static class GreyOSNodeServiceCollectionExtensions
 
         services.AddSqliteStorage();
         services.AddGreyOSIdentity();
+        services.AddGreyOSFileSystem();
         services.Configure<IdentityOptions>(configuration.GetSection($"{GreyOSOptions.Section}:Identity"));
         services.PostConfigure<IdentityOptions>(o => o.InitialAdminPassword = initialAdminPassword);
 

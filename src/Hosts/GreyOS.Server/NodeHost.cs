@@ -95,6 +95,7 @@ public static class NodeHost
         api.MapDeviceEndpoints();
         api.MapSessionEndpoints();
         api.MapAuditEndpoints();
+        api.MapFileEndpoints();
         app.MapPageRoutes();
 
         var info = app.Services.GetRequiredService<NodeInfo>();

@@ -91,17 +91,6 @@ public abstract class BackendConformance
     }
 
     [Fact]
-    public async Task Write_SameBytes_SameETag()
-    {
-        var backend = await CreateAsync();
-
-        var a = await WriteAsync(backend, "/a", "same");
-        var b = await WriteAsync(backend, "/b", "same");
-
-        Assert.Equal(a.ETag, b.ETag);
-    }
-
-    [Fact]
     public async Task Write_IfMatch_StaleETagRefusedAndContentKept()
     {
         var backend = await CreateAsync();

@@ -21,11 +21,14 @@ public static class Permissions
     public const string ModulesUpload = "modules.upload";
     public const string AuditRead = "audit.read";
 
+    /// <summary>Every path of the virtual file system (except writing <c>/system</c>).</summary>
+    public const string FsAdmin = "fs.admin";
+
     /// <summary>Every permission name a role may hold (besides <c>*</c> and <c>family.*</c>).</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         UsersRead, UsersWrite, GroupsRead, GroupsWrite, RolesRead, RolesWrite, DevicesManage, SessionsManage,
-        ProcessesRun, ProcessesManage, ModulesUpload, AuditRead,
+        ProcessesRun, ProcessesManage, ModulesUpload, AuditRead, FsAdmin,
     ];
 
     /// <summary>True when <paramref name="held"/> grants <paramref name="needed"/> (exactly, by <c>*</c>, or by its family's <c>x.*</c>).</summary>
