@@ -125,6 +125,9 @@ public sealed partial class NodeProcess : IDisposable
     }
 
     /// <summary>Sends SIGTERM, as a service manager would.</summary>
+    /// <summary>SIGKILL: the node gets no chance to flush or clean up (crash tests).</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
     public void Terminate()
     {
         if (Interop.Kill(_process.Id, Interop.SigTerm) != 0)
