@@ -16,7 +16,11 @@ public static class RequestSigner
     private static readonly string[] Components = ["@method", "@authority", "@path", "@query"];
     private static readonly string[] ComponentsWithBody = ["@method", "@authority", "@path", "@query", "content-digest"];
 
-    /// <summary>Adds Content-Digest (with a body), Signature-Input and Signature to <paramref name="request"/>.</summary>
+    /// <summary>
+    /// Adds Content-Digest (with a body), Signature-Input and Signature to <paramref name="request"/>.
+    /// A body that already carries a <c>Content-Digest</c> header is not read (the caller hashed it,
+    /// e.g. a large upload from a seekable file); otherwise the body is buffered to hash it.
+    /// </summary>
     public static async Task SignAsync(HttpRequestMessage request, DeviceCredential credential, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -27,7 +31,12 @@ public static class RequestSigner
         }
 
         var hasBody = false;
-        if (request.Content is { } content)
+        if (request.Content?.Headers.Contains(ContentDigest.HeaderName) == true)
+        {
+            // The caller hashed the body itself (large uploads from a seekable source): do not buffer it.
+            hasBody = request.Content.Headers.ContentLength is not 0;
+        }
+        else if (request.Content is { } content)
         {
             var body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             hasBody = body.Length > 0;

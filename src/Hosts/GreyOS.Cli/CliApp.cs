@@ -82,6 +82,7 @@ public static class CliApp
             ProcessCommands.CreateKill(io, node),
             ProcessCommands.CreateLogs(io, node),
             ProcessCommands.CreateWait(io, node),
+            FileCommands.Create(io, node),
         };
 
         foreach (var option in root.Options)
