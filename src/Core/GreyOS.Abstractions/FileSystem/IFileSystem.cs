@@ -49,7 +49,7 @@ public interface IFileSystem
 {
     ValueTask<Result<FileEntry>> StatAsync(FilePrincipal principal, VfsPath path, CancellationToken cancellationToken);
 
-    /// <summary>A page of a folder (at most 1000 entries per page).</summary>
+    /// <summary>A page of a folder (at most 10,000 entries per page).</summary>
     ValueTask<Result<FileListing>> ListAsync(FilePrincipal principal, VfsPath folder, ListOrder order, bool descending, int limit, string? cursor, CancellationToken cancellationToken);
 
     /// <summary>The file's entry and a stream over <paramref name="offset"/>..+<paramref name="length"/>.</summary>

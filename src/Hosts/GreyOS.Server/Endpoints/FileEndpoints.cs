@@ -54,7 +54,7 @@ internal static class FileEndpoints
                     : listing.Error.ToResult();
             })
             .WithName("ListFolder")
-            .WithSummary("A page of a folder: folders first, then by name (or modified/size); limit ≤ 1000; cursor continues.");
+            .WithSummary("A page of a folder: folders first, then by name (or modified/size); limit ≤ 10000 (default 200); cursor continues.");
 
         fs.MapGet("/files/{**path}", DownloadAsync)
             .WithName("DownloadFile")

@@ -11,7 +11,7 @@ namespace GreyOS.FileSystem.Vfs;
 /// </summary>
 internal sealed class VirtualFileSystem(IStorageBackend root) : IFileSystem, IDisposable
 {
-    public const int MaxPage = 1000;
+    public const int MaxPage = 10_000;
 
     private readonly SemaphoreSlim _namespace = new(1, 1);
     private volatile bool _namespaceReady;
@@ -56,14 +56,17 @@ internal sealed class VirtualFileSystem(IStorageBackend root) : IFileSystem, IDi
         }
 
         // Non-admins see only what they may read at the top: /home lists their own folder only.
-        var visible = children.Value.Where(c => AccessRules.Check(principal, c.Path, Access.Read) is null || (folder.IsRoot && principal.AppId is null)).ToList();
-        IEnumerable<StorageEntry> sorted = order switch
+        var visible = principal.IsAdmin && principal.AppId is null
+            ? children.Value
+            : children.Value.Where(c => AccessRules.Check(principal, c.Path, Access.Read) is null || (folder.IsRoot && principal.AppId is null)).ToList();
+        var foldersFirst = visible.OrderBy(e => e.Kind == EntryKind.Folder ? 0 : 1);
+        var sorted = order switch
         {
-            ListOrder.Modified => descending ? visible.OrderByDescending(e => e.ModifiedAt) : visible.OrderBy(e => e.ModifiedAt),
-            ListOrder.Size => descending ? visible.OrderByDescending(e => e.Length) : visible.OrderBy(e => e.Length),
-            _ => descending ? visible.OrderByDescending(e => e.Name, StringComparer.Ordinal) : visible.OrderBy(e => e.Name, StringComparer.Ordinal),
+            ListOrder.Modified => descending ? foldersFirst.ThenByDescending(e => e.ModifiedAt) : foldersFirst.ThenBy(e => e.ModifiedAt),
+            ListOrder.Size => descending ? foldersFirst.ThenByDescending(e => e.Length) : foldersFirst.ThenBy(e => e.Length),
+            _ => descending ? foldersFirst.ThenByDescending(e => e.Name, StringComparer.Ordinal) : foldersFirst.ThenBy(e => e.Name, StringComparer.Ordinal),
         };
-        var page = sorted.OrderBy(e => e.Kind == EntryKind.Folder ? 0 : 1).Skip(offset).Take(limit).Select(ToEntry).ToList();
+        var page = sorted.Skip(offset).Take(limit).Select(ToEntry).ToList();
         var next = offset + page.Count < visible.Count ? string.Create(CultureInfo.InvariantCulture, $"o:{offset + page.Count}") : null;
         return new FileListing(ToEntry(self), page, visible.Count, next);
     }
