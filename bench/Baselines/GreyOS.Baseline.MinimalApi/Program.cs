@@ -1,6 +1,7 @@
 // The baseline the node's HTTP numbers are measured against: a bare ASP.NET Core minimal app,
 // no middleware, source-generated JSON, the same logging settings as the node (appsettings.json),
-// the same routes and a response of the same shape and size as GET /api/v1/health.
+// the same routes and a response of the same shape and size as GET /api/v1/health; with
+// GREYOS_BASELINE_STATIC=FOLDER it also serves that folder's files under /static (static-file middleware).
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
@@ -18,6 +19,18 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args 
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, BaselineJsonContext.Default));
 
 var app = builder.Build();
+
+// The VFS download benchmark's baseline: ASP.NET Core static files from a folder, under /static.
+if (Environment.GetEnvironmentVariable("GREYOS_BASELINE_STATIC") is { Length: > 0 } staticFolder)
+{
+    app.UseStaticFiles(new StaticFileOptions
+    {
+        FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(staticFolder),
+        RequestPath = "/static",
+        ServeUnknownFileTypes = true,
+    });
+}
+
 var api = app.MapGroup("/api/v1");
 api.MapGet("/health", () => TypedResults.Ok(new HealthResponse(
     "ok", version, BaselineIdentity.Did, startedAt, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3), false)));

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
 using GreyOS.Abstractions.FileSystem;
 using GreyOS.Benchmarks.Kernel;
 
@@ -192,5 +193,117 @@ public class FolderAndCopyBenchmarks
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>
+/// Issue #4: downloading a 256 MiB file over HTTP from the node (<c>GET /api/v1/fs/files/…</c>,
+/// signed request, chunk store) ≥ 50% of ASP.NET Core's static-file middleware serving the same file
+/// from a plain folder (baseline: the bare minimal app with <c>GREYOS_BASELINE_STATIC</c>). Both are
+/// real processes on loopback; each invocation downloads the whole file and drains it.
+/// </summary>
+[Config(typeof(DownloadConfig))]
+public class HttpDownloadBenchmarks
+{
+    private const int Size = 256 * 1024 * 1024;
+    private const string AdminPassword = "correct-horse-battery";
+
+    private readonly byte[] _buffer = new byte[128 * 1024];
+    private string _folder = null!;
+    private Harness.ServerProcess? _node;
+    private Harness.ServerProcess? _baseline;
+    private HttpClient _nodeClient = null!;
+    private HttpClient _baselineClient = null!;
+    private Uri _nodeFile = null!;
+    private Uri _baselineFile = null!;
+
+    [GlobalSetup]
+    public async Task SetUpAsync()
+    {
+        NodePriority.Reset();
+        _folder = Node.NodeDataFolders.CreateEmpty("fs-download");
+        var content = new byte[Size];
+        new Random(256).NextBytes(content);
+        var staticFolder = Path.Combine(_folder, "static");
+        Directory.CreateDirectory(staticFolder);
+        await File.WriteAllBytesAsync(Path.Combine(staticFolder, "big.bin"), content).ConfigureAwait(false);
+
+        _baseline = Harness.ServerProcess.Start(Harness.ServerBinaries.MinimalApi, ["--urls", Harness.ServerProcess.LoopbackAnyPort], new Dictionary<string, string> { ["GREYOS_BASELINE_STATIC"] = staticFolder });
+        var baseline = await _baseline.WaitListeningAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        _baselineFile = new Uri(baseline, "/static/big.bin");
+        _baselineClient = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { Timeout = TimeSpan.FromMinutes(2) };
+
+        _node = Harness.ServerProcess.Start(Harness.ServerBinaries.Node, ["--urls", Harness.ServerProcess.LoopbackAnyPort, "--data", Path.Combine(_folder, "data")], new Dictionary<string, string> { ["GREYOS_ADMIN_PASSWORD"] = AdminPassword });
+        var node = await _node.WaitListeningAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        using (var plain = Harness.LoopbackHttp.CreateClient(1))
+        {
+            await Harness.LoopbackHttp.WaitReadyAsync(plain, node, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+
+        var admin = new GreyOS.Client.GreyOSClient(new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromMinutes(5) });
+        var (_, credential) = await admin.LoginAsync("admin", AdminPassword, GreyOS.Client.DeviceCredential.Generate(), "bench").ConfigureAwait(false);
+        await using (var source = new MemoryStream(content))
+        {
+            await admin.UploadAsync("/home/admin/big.bin", source, Size).ConfigureAwait(false);
+        }
+
+        _nodeFile = new Uri(node, "/api/v1/fs/files/home/admin/big.bin");
+        _nodeClient = new HttpClient(new GreyOS.Client.SigningHandler(credential, new SocketsHttpHandler { MaxConnectionsPerServer = 1 })) { Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    [GlobalCleanup]
+    public async Task CleanUpAsync()
+    {
+        _nodeClient.Dispose();
+        _baselineClient.Dispose();
+        if (_node is not null)
+        {
+            await _node.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_baseline is not null)
+        {
+            await _baseline.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Node.NodeDataFolders.Delete(_folder);
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task<long> StaticFileDownload() => DownloadAsync(_baselineClient, _baselineFile);
+
+    [Benchmark]
+    public Task<long> NodeDownload() => DownloadAsync(_nodeClient, _nodeFile);
+
+    private async Task<long> DownloadAsync(HttpClient client, Uri uri)
+    {
+        using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(_buffer).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return total == Size ? total : throw new InvalidOperationException($"downloaded {total} bytes");
+    }
+}
+
+/// <summary>Whole-file downloads: a few warm-up and measured iterations of one download each.</summary>
+public sealed class DownloadConfig : BenchmarkDotNet.Configs.ManualConfig
+{
+    public DownloadConfig()
+    {
+        AddJob(BenchmarkDotNet.Jobs.Job.Default
+            .WithStrategy(BenchmarkDotNet.Engines.RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(3)
+            .WithIterationCount(20)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .WithId("Download"));
+        AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median, BenchmarkDotNet.Columns.StatisticColumn.Min, BenchmarkDotNet.Columns.StatisticColumn.Max, MedianRatioColumn.Instance);
     }
 }
