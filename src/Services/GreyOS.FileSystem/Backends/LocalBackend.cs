@@ -1084,106 +1084,13 @@ internal sealed class LocalBackend : IStorageBackend
     }
 
     /// <summary>A read-only, seekable view of <c>[start, start + length)</c> of an open file (positional reads).</summary>
-    private sealed class RangeReadStream(SafeFileHandle handle, long start, long length) : Stream
+    private sealed class RangeReadStream(SafeFileHandle handle, long start, long length) : PositionalReadStream(length)
     {
-        private long _position;
-        private bool _disposed;
+        protected override int ReadAt(long position, Span<byte> buffer) =>
+            Counted(RandomAccess.Read(handle, buffer, start + position), position);
 
-        public override bool CanRead => !_disposed;
-
-        public override bool CanSeek => !_disposed;
-
-        public override bool CanWrite => false;
-
-        public override long Length
-        {
-            get
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                return length;
-            }
-        }
-
-        public override long Position
-        {
-            get
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                return _position;
-            }
-
-            set
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                ArgumentOutOfRangeException.ThrowIfNegative(value);
-                _position = value;
-            }
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            ValidateBufferArguments(buffer, offset, count);
-            return Read(buffer.AsSpan(offset, count));
-        }
-
-        public override int Read(Span<byte> buffer)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var wanted = Wanted(buffer.Length);
-            if (wanted == 0)
-            {
-                return 0;
-            }
-
-            var read = RandomAccess.Read(handle, buffer[..wanted], start + _position);
-            return Advance(read);
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            ValidateBufferArguments(buffer, offset, count);
-            return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var wanted = Wanted(buffer.Length);
-            if (wanted == 0)
-            {
-                return 0;
-            }
-
-            var read = await RandomAccess.ReadAsync(handle, buffer[..wanted], start + _position, cancellationToken).ConfigureAwait(false);
-            return Advance(read);
-        }
-
-        public override long Seek(long offset, SeekOrigin origin)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var target = origin switch
-            {
-                SeekOrigin.Begin => offset,
-                SeekOrigin.Current => _position + offset,
-                SeekOrigin.End => length + offset,
-                _ => throw new ArgumentOutOfRangeException(nameof(origin)),
-            };
-            if (target < 0)
-            {
-                throw new IOException("Cannot seek before the beginning of the stream.");
-            }
-
-            _position = target;
-            return _position;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException("The stream is read-only.");
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("The stream is read-only.");
+        protected override async ValueTask<int> ReadAtAsync(long position, Memory<byte> buffer, CancellationToken cancellationToken) =>
+            Counted(await RandomAccess.ReadAsync(handle, buffer, start + position, cancellationToken).ConfigureAwait(false), position);
 
         protected override void Dispose(bool disposing)
         {
@@ -1192,22 +1099,11 @@ internal sealed class LocalBackend : IStorageBackend
                 handle.Dispose();
             }
 
-            _disposed = true;
             base.Dispose(disposing);
         }
 
-        private int Wanted(int buffer) => (int)Math.Clamp(length - _position, 0, buffer);
-
-        /// <summary>Counts a read; the end of the file before the end of the range means it was truncated on the host.</summary>
-        private int Advance(int read)
-        {
-            if (read == 0)
-            {
-                throw new IOException($"The file shrank on the host while it was being read ({start + _position} of {start + length} bytes).");
-            }
-
-            _position += read;
-            return read;
-        }
+        /// <summary>The end of the file before the end of the range means it was truncated on the host.</summary>
+        private int Counted(int read, long position) =>
+            read > 0 ? read : throw new IOException($"The file shrank on the host while it was being read ({start + position} of {start + Length} bytes).");
     }
 }

@@ -8,21 +8,19 @@ namespace GreyOS.FileSystem.Content;
 /// chunk boundaries. One chunk file is open at a time, opened when a read first reaches it. Not
 /// thread-safe, like <see cref="FileStream"/>.
 /// </summary>
-internal sealed class ChunkReadStream : Stream
+internal sealed class ChunkReadStream : PositionalReadStream
 {
     private readonly ChunkStore _store;
     private readonly IReadOnlyList<ChunkRef> _chunks;
     private readonly long[] _starts;
     private readonly long _rangeStart;
-    private readonly long _length;
     private readonly bool _verify;
-    private long _position;
     private int _openIndex = -1;
     private SafeFileHandle? _handle;
-    private bool _disposed;
 
     /// <summary>A stream over <paramref name="length"/> bytes of <paramref name="content"/> from <paramref name="offset"/> (already validated).</summary>
     public ChunkReadStream(ChunkStore store, ContentRef content, long offset, long length, bool verify)
+        : base(length)
     {
         _store = store;
         _chunks = content.Chunks;
@@ -35,125 +33,20 @@ internal sealed class ChunkReadStream : Stream
         }
 
         _rangeStart = offset;
-        _length = length;
         _verify = verify;
     }
 
-    public override bool CanRead => !_disposed;
-
-    public override bool CanSeek => !_disposed;
-
-    public override bool CanWrite => false;
-
-    public override long Length
+    protected override int ReadAt(long position, Span<byte> buffer)
     {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _length;
-        }
+        var (index, fileOffset, count) = Locate(position, buffer.Length);
+        return Counted(RandomAccess.Read(HandleOf(index), buffer[..count], fileOffset), index, fileOffset);
     }
 
-    public override long Position
+    protected override async ValueTask<int> ReadAtAsync(long position, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _position;
-        }
-
-        set
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            _position = value;
-        }
+        var (index, fileOffset, count) = Locate(position, buffer.Length);
+        return Counted(await RandomAccess.ReadAsync(HandleOf(index), buffer[..count], fileOffset, cancellationToken).ConfigureAwait(false), index, fileOffset);
     }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
-    }
-
-    public override int Read(Span<byte> buffer)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var total = 0;
-        while (!buffer.IsEmpty && Next(buffer.Length) is (int index, long fileOffset, int count))
-        {
-            var read = RandomAccess.Read(HandleOf(index), buffer[..count], fileOffset);
-            if (read == 0)
-            {
-                throw _store.Truncated(_chunks[index], fileOffset);
-            }
-
-            _position += read;
-            total += read;
-            buffer = buffer[read..];
-        }
-
-        return total;
-    }
-
-    public override int ReadByte()
-    {
-        Span<byte> one = stackalloc byte[1];
-        return Read(one) == 1 ? one[0] : -1;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    }
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var total = 0;
-        while (!buffer.IsEmpty && Next(buffer.Length) is (int index, long fileOffset, int count))
-        {
-            var read = await RandomAccess.ReadAsync(HandleOf(index), buffer[..count], fileOffset, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw _store.Truncated(_chunks[index], fileOffset);
-            }
-
-            _position += read;
-            total += read;
-            buffer = buffer[read..];
-        }
-
-        return total;
-    }
-
-    public override long Seek(long offset, SeekOrigin origin)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var target = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            SeekOrigin.End => _length + offset,
-            _ => throw new ArgumentOutOfRangeException(nameof(origin)),
-        };
-        if (target < 0)
-        {
-            throw new IOException("Cannot seek before the beginning of the stream.");
-        }
-
-        _position = target;
-        return _position;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException("The stream is read-only.");
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("The stream is read-only.");
 
     protected override void Dispose(bool disposing)
     {
@@ -163,24 +56,21 @@ internal sealed class ChunkReadStream : Stream
             _handle = null;
         }
 
-        _disposed = true;
         base.Dispose(disposing);
     }
 
-    /// <summary>Where the next read goes: the chunk, the offset in its file, and how many bytes (null at the end).</summary>
-    private (int Index, long FileOffset, int Count)? Next(int wanted)
+    /// <summary>Where a read at <paramref name="position"/> goes: the chunk, the offset in its file, and how many bytes (within that chunk).</summary>
+    private (int Index, long FileOffset, int Count) Locate(long position, int wanted)
     {
-        if (_position >= _length)
-        {
-            return null;
-        }
-
-        var absolute = _rangeStart + _position;
+        var absolute = _rangeStart + position;
         var index = IndexOf(absolute);
         var fileOffset = absolute - _starts[index];
-        var count = (int)Math.Min(Math.Min(wanted, _chunks[index].Length - fileOffset), _length - _position);
-        return (index, fileOffset, count);
+        return (index, fileOffset, (int)Math.Min(wanted, _chunks[index].Length - fileOffset));
     }
+
+    /// <summary>A read of 0 bytes inside a chunk means its file is shorter than recorded.</summary>
+    private int Counted(int read, int index, long fileOffset) =>
+        read > 0 ? read : throw _store.Truncated(_chunks[index], fileOffset);
 
     /// <summary>The chunk holding byte <paramref name="absolute"/> (&lt; content length): the open one, the next, or by binary search.</summary>
     private int IndexOf(long absolute)
