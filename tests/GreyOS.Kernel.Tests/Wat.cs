@@ -1,10 +1,12 @@
+using GreyOS.Testing;
+
 namespace GreyOS.Kernel.Tests;
 
 /// <summary>Small WAT programs with exactly the behaviour a test needs.</summary>
 internal static class Wat
 {
-    private const string FdWrite = """(import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))""";
-    private const string ProcExit = """(import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))""";
+    private const string FdWrite = WatApps.FdWrite;
+    private const string ProcExit = WatApps.ProcExit;
 
     public const string HelloExit3 = $$"""
         (module {{FdWrite}} {{ProcExit}}
@@ -19,40 +21,13 @@ internal static class Wat
 
     public const string Returns = """(module (memory (export "memory") 1) (func (export "_start")))""";
 
-    /// <summary>Writes its argv blob (NUL-separated) to stdout, exits with argc.</summary>
-    public const string EchoArgs = $$"""
-        (module
-          (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "args_get" (func $get (param i32 i32) (result i32)))
-          {{FdWrite}} {{ProcExit}}
-          (memory (export "memory") 1)
-          (func (export "_start")
-            (drop (call $sizes (i32.const 0) (i32.const 4)))
-            (drop (call $get (i32.const 1024) (i32.const 2048)))
-            (i32.store (i32.const 16) (i32.const 2048))
-            (i32.store (i32.const 20) (i32.load (i32.const 4)))
-            (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))
-            (call $exit (i32.load (i32.const 0)))))
-        """;
+    public const string EchoArgs = WatApps.EchoArgs;
 
-    /// <summary>Writes its environ blob to stdout.</summary>
-    public const string EchoEnv = $$"""
-        (module
-          (import "wasi_snapshot_preview1" "environ_sizes_get" (func $sizes (param i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "environ_get" (func $get (param i32 i32) (result i32)))
-          {{FdWrite}}
-          (memory (export "memory") 1)
-          (func (export "_start")
-            (drop (call $sizes (i32.const 0) (i32.const 4)))
-            (drop (call $get (i32.const 1024) (i32.const 2048)))
-            (i32.store (i32.const 16) (i32.const 2048))
-            (i32.store (i32.const 20) (i32.load (i32.const 4)))
-            (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))))
-        """;
+    public const string EchoEnv = WatApps.EchoEnv;
 
-    public const string Trap = """(module (memory (export "memory") 1) (func (export "_start") unreachable))""";
+    public const string Trap = WatApps.Trap;
 
-    public const string Spin = """(module (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))""";
+    public const string Spin = WatApps.Spin;
 
     /// <summary>Grows memory a page at a time until refused; exits with the number of pages it got.</summary>
     public const string MemoryBomb = $$"""
@@ -94,23 +69,7 @@ internal static class Wat
           (func (export "_start") (loop $l (drop (call $fill (i32.const 0) (i32.const 8))) (br $l))))
         """;
 
-    /// <summary>Reads stdin to EOF; exits with the byte count.</summary>
-    public const string CountStdin = $$"""
-        (module
-          (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
-          {{ProcExit}}
-          (memory (export "memory") 1)
-          (func (export "_start") (local $total i32) (local $n i32)
-            (i32.store (i32.const 0) (i32.const 1024))
-            (i32.store (i32.const 4) (i32.const 4096))
-            (block $eof (loop $l
-              (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
-              (local.set $n (i32.load (i32.const 8)))
-              (br_if $eof (i32.eqz (local.get $n)))
-              (local.set $total (i32.add (local.get $total) (local.get $n)))
-              (br $l)))
-            (call $exit (local.get $total))))
-        """;
+    public const string CountStdin = WatApps.CountStdin;
 
     /// <summary>Sleeps <c>ns</c> through time_sleep + grey_wait; exits with grey_poll's result + 5.</summary>
     public static string SleepThenExit(long nanoseconds) => $$"""

@@ -27,7 +27,7 @@ public sealed class ProcessApiTests
             (call $exit (i32.load (i32.const 0)))))
         """;
 
-    private const string Spin = """(module (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))""";
+    private const string Spin = WatApps.Spin;
 
     private const string CountStdin = """
         (module
