@@ -14,6 +14,9 @@ internal sealed class VirtualFileSystem(IStorageBackend root) : IFileSystem, IDi
     public const int MaxPage = 10_000;
 
     private readonly SemaphoreSlim _namespace = new(1, 1);
+
+    // Namespace folders known to exist (they cannot be deleted or moved): checked once, not per call.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<VfsPath, bool> _ensured = new();
     private volatile bool _namespaceReady;
 
     public async ValueTask<Result<FileEntry>> StatAsync(FilePrincipal principal, VfsPath path, CancellationToken cancellationToken)
@@ -231,6 +234,11 @@ internal sealed class VirtualFileSystem(IStorageBackend root) : IFileSystem, IDi
 
     private async Task EnsureFolderAsync(VfsPath path, CancellationToken cancellationToken)
     {
+        if (_ensured.ContainsKey(path))
+        {
+            return;
+        }
+
         if (await root.StatAsync(path, cancellationToken).ConfigureAwait(false) is null)
         {
             var created = await root.CreateFolderAsync(path, cancellationToken).ConfigureAwait(false);
@@ -239,6 +247,8 @@ internal sealed class VirtualFileSystem(IStorageBackend root) : IFileSystem, IDi
                 throw new InvalidOperationException($"cannot create the namespace folder '{path}': {created.Error.Message}");
             }
         }
+
+        _ensured.TryAdd(path, true);
     }
 
     public void Dispose() => _namespace.Dispose();

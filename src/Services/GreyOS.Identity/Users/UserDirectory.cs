@@ -520,10 +520,10 @@ internal sealed partial class UserDirectory(IDatabase database, IdentityAudit au
         }
     }
 
-    private static async Task RevokeSessionsAsync(DbConnection connection, DbTransaction transaction, string userId, CancellationToken cancellationToken)
+    private async Task RevokeSessionsAsync(DbConnection connection, DbTransaction transaction, string userId, CancellationToken cancellationToken)
     {
         await using var revoke = connection.CreateCommand("UPDATE sessions SET revoked_at = $now WHERE user_id = $id AND revoked_at IS NULL;", transaction)
-            .With("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).With("$id", userId);
+            .With("$now", time.GetUtcNow().ToUnixTimeMilliseconds()).With("$id", userId);
         await revoke.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
