@@ -84,7 +84,7 @@ def check_json(spec: dict) -> None:
         if n in fn_names:
             fail(f"json: function {n} repeated")
         fn_names.add(n)
-        if f["family"] not in ("core", "proc", "time", "random", "log"):
+        if f["family"] not in ("core", "proc", "time", "random", "log", "fs", "kv"):
             fail(f"json: {n}: unknown family {f['family']}")
         if f["family"] == "core" and not n.startswith("grey_"):
             fail(f"json: {n}: core functions are named grey_*")

@@ -50,6 +50,9 @@ extern "C" {
 #define GREY_ENOMEM    (-13) /**< out of memory (node or the process's limit) */
 #define GREY_EEXIST    (-14) /**< already exists (later families) */
 #define GREY_ESRCH     (-15) /**< no such process visible to the caller */
+#define GREY_ENOTDIR   (-16) /**< a path names a file where a folder is needed */
+#define GREY_EISDIR    (-17) /**< a path names a folder where a file is needed */
+#define GREY_ENOTEMPTY (-18) /**< folder not empty (fs_remove without RECURSIVE) */
 
 /* ---------------------------------------------- service event kinds (kind) */
 
@@ -94,6 +97,28 @@ extern "C" {
 #define GREY_MODULE_ID_LEN       64                /**< proc_spawn module id: SHA-256, lowercase hex */
 #define GREY_PROC_INFO_SIZE      64                /**< sizeof(struct grey_proc_info) in v1 */
 
+/* -------------------------------------------------------------- fs and kv */
+
+#define GREY_FS_READ             1       /**< fs_open: read */
+#define GREY_FS_WRITE            2       /**< fs_open: write (buffered, committed atomically on fs_close) */
+#define GREY_FS_CREATE           4       /**< fs_open: create (empty) if missing */
+#define GREY_FS_EXCL             8       /**< fs_open: with CREATE, EEXIST if it exists */
+#define GREY_FS_TRUNC            16      /**< fs_open: start from empty content */
+#define GREY_FS_APPEND           32      /**< fs_open: every write appends */
+#define GREY_SEEK_SET            0       /**< fs_seek from the start */
+#define GREY_SEEK_CUR            1       /**< fs_seek from the position */
+#define GREY_SEEK_END            2       /**< fs_seek from the end */
+#define GREY_FS_KIND_FILE        1       /**< grey_fs_stat.kind / fs_list record kind */
+#define GREY_FS_KIND_FOLDER      2
+#define GREY_FS_MKDIR_PARENTS    1       /**< fs_mkdir: mkdir -p */
+#define GREY_FS_REMOVE_RECURSIVE 1       /**< fs_remove: with contents */
+#define GREY_FS_RENAME_REPLACE   1       /**< fs_rename: replace the destination */
+#define GREY_FS_STAT_SIZE        32      /**< sizeof(struct grey_fs_stat) */
+#define GREY_FS_LIST_HEADER      16      /**< fs_list record: u32 kind, u32 name_len, u64 size, name */
+#define GREY_KV_KEY_MAX          512     /**< longest kv key, bytes */
+#define GREY_KV_VALUE_MAX        1048576 /**< largest kv value, bytes (1 MiB) */
+#define GREY_KV_LIST_HEADER      4       /**< kv_list record: u32 key_len, key */
+
 /* ----------------------------------------------------------------- types */
 
 /** A handle: > 0, private to the process, never reused within its life. */
@@ -127,6 +152,16 @@ GREY_STATIC_ASSERT(sizeof(struct grey_proc_info) == GREY_PROC_INFO_SIZE, "grey_p
 GREY_STATIC_ASSERT(offsetof(struct grey_proc_info, kind) == 16, "grey_proc_info.kind");
 GREY_STATIC_ASSERT(offsetof(struct grey_proc_info, start_time_ns) == 24, "grey_proc_info.start_time_ns");
 GREY_STATIC_ASSERT(offsetof(struct grey_proc_info, max_handles) == 56, "grey_proc_info.max_handles");
+
+/** Written by fs_stat. Little-endian, 32 bytes. */
+struct grey_fs_stat {
+    uint64_t size;        /**< @0  bytes (0 for folders) */
+    uint64_t modified_ns; /**< @8  last content change, GREY_CLOCK_REALTIME ns */
+    uint64_t created_ns;  /**< @16 creation, GREY_CLOCK_REALTIME ns */
+    uint32_t kind;        /**< @24 GREY_FS_KIND_FILE or GREY_FS_KIND_FOLDER */
+    uint32_t reserved;    /**< @28 0 */
+};
+GREY_STATIC_ASSERT(sizeof(struct grey_fs_stat) == GREY_FS_STAT_SIZE, "grey_fs_stat size");
 
 /* --------------------------------------------------------------- imports */
 
@@ -253,6 +288,78 @@ GREY_IMPORT("random_fill") int32_t random_fill(void *buf, uint32_t buf_len);
  */
 GREY_IMPORT("log_write") int32_t log_write(int32_t level, const char *msg, uint32_t msg_len);
 
+/* fs -------------------------------------------------------------------- */
+/*
+ * Paths are the process's view: absolute, under the guest path of a folder granted
+ * to it (greyos run --dir VFS_PATH[:GUEST_PATH]), the same names its WASI preopens
+ * have. Capabilities fs.read / fs.write come with each granted folder (read-only
+ * folders: fs.read only); other paths are GREY_EACCES. The calls are synchronous:
+ * they block only this guest's thread for local VFS I/O. Writes are buffered per
+ * handle and committed atomically on fs_close (or a normal exit); a kill or fault
+ * discards them; concurrent writers: the last close wins.
+ */
+
+/**
+ * Opens a file. flags: GREY_FS_* (READ, WRITE or APPEND at least; EXCL needs CREATE).
+ * @return a file handle (grey_close closes it like fs_close; grey_read reads it).
+ * Errors: EACCES, EINVAL, EFAULT, ENOENT, EEXIST, EISDIR, ENOTDIR, EQUOTA, EIO.
+ */
+GREY_IMPORT("fs_open") grey_handle_t fs_open(const char *path, uint32_t path_len, uint32_t flags);
+
+/** Reads at the position. @return bytes read, 0 at the end. Errors: EACCES, EBADF, EFAULT, EIO, EQUOTA. */
+GREY_IMPORT("fs_read") int32_t fs_read(grey_handle_t handle, void *buf, uint32_t buf_len);
+
+/** Writes at the position (appends with APPEND). @return buf_len. Errors: EACCES, EBADF, EFAULT, EQUOTA, EIO. */
+GREY_IMPORT("fs_write") int32_t fs_write(grey_handle_t handle, const void *buf, uint32_t buf_len);
+
+/** Moves the position (GREY_SEEK_*). @return the new position. Errors: EACCES, EBADF, EINVAL, EIO, EQUOTA. */
+GREY_IMPORT("fs_seek") int64_t fs_seek(grey_handle_t handle, int64_t offset, int32_t whence);
+
+/** Commits the writes atomically and frees the handle (even on error). @return 0. Errors: EACCES, EBADF, EQUOTA, ENOENT, EIO. */
+GREY_IMPORT("fs_close") int32_t fs_close(grey_handle_t handle);
+
+/** Size, times and kind into *stat. @return 0. Errors: EACCES, EINVAL, EFAULT, ENOENT, ENOTDIR, EIO, EQUOTA. */
+GREY_IMPORT("fs_stat") int32_t fs_stat(const char *path, uint32_t path_len, struct grey_fs_stat *stat);
+
+/**
+ * Lists a folder from entry `start` (sorted by name) as records: u32 kind, u32 name_len,
+ * u64 size, name (GREY_FS_LIST_HEADER + name_len bytes, unpadded); whole records only.
+ * @return records written, 0 past the end. Errors: EACCES, EINVAL, EFAULT, ENOENT, ENOTDIR, ERANGE, EIO, EQUOTA.
+ */
+GREY_IMPORT("fs_list") int32_t fs_list(const char *path, uint32_t path_len, uint32_t start, void *buf, uint32_t buf_len);
+
+/** Creates a folder (flags: GREY_FS_MKDIR_PARENTS). @return 0. Errors: EACCES, EINVAL, EFAULT, ENOENT, EEXIST, ENOTDIR, EIO, EQUOTA. */
+GREY_IMPORT("fs_mkdir") int32_t fs_mkdir(const char *path, uint32_t path_len, uint32_t flags);
+
+/** Removes a file or folder (flags: GREY_FS_REMOVE_RECURSIVE). @return 0. Errors: EACCES, EINVAL, EFAULT, ENOENT, ENOTEMPTY, EIO, EQUOTA. */
+GREY_IMPORT("fs_remove") int32_t fs_remove(const char *path, uint32_t path_len, uint32_t flags);
+
+/** Moves/renames (flags: GREY_FS_RENAME_REPLACE). @return 0. Errors: EACCES, EINVAL, EFAULT, ENOENT, EEXIST, ENOTDIR, EIO, EQUOTA. */
+GREY_IMPORT("fs_rename") int32_t fs_rename(const char *from, uint32_t from_len, const char *to, uint32_t to_len, uint32_t flags);
+
+/* kv -------------------------------------------------------------------- */
+/*
+ * The app's own key-value store, per user and app id (greyos run --app-id; an
+ * ad-hoc module gets one per module hash). Capabilities kv.read / kv.write
+ * (greyos run --cap kv.read --cap kv.write). Durable when a call returns.
+ */
+
+/** Copies min(length, buf_len) bytes of the value. @return its full length. Errors: EACCES, EINVAL, ERANGE, EFAULT, ENOENT, EIO, EQUOTA. */
+GREY_IMPORT("kv_get") int32_t kv_get(const void *key, uint32_t key_len, void *buf, uint32_t buf_len);
+
+/** Inserts or replaces. @return 0. Errors: EACCES, EINVAL, ERANGE, EFAULT, EQUOTA (the app's quota), EIO. */
+GREY_IMPORT("kv_set") int32_t kv_set(const void *key, uint32_t key_len, const void *value, uint32_t value_len);
+
+/** Deletes a key. @return 0. Errors: EACCES, EINVAL, ERANGE, EFAULT, ENOENT, EIO, EQUOTA. */
+GREY_IMPORT("kv_delete") int32_t kv_delete(const void *key, uint32_t key_len);
+
+/**
+ * Keys with `prefix` sorting after `after` (empty: from the first) as records: u32 key_len,
+ * key; whole records only. Next page: pass the last key returned as `after`.
+ * @return keys written, 0 when done. Errors: EACCES, ERANGE, EFAULT, EIO, EQUOTA.
+ */
+GREY_IMPORT("kv_list") int32_t kv_list(const void *prefix, uint32_t prefix_len, const void *after, uint32_t after_len, void *buf, uint32_t buf_len);
+
 /* ------------------------------------------------------- service export */
 /*
  * A service defines (and exports, -Wl,--export=grey_on_event):
@@ -320,6 +427,9 @@ static inline const char *grey_strerror(int64_t err) {
     case GREY_ENOMEM: return "ENOMEM";
     case GREY_EEXIST: return "EEXIST";
     case GREY_ESRCH: return "ESRCH";
+    case GREY_ENOTDIR: return "ENOTDIR";
+    case GREY_EISDIR: return "EISDIR";
+    case GREY_ENOTEMPTY: return "ENOTEMPTY";
     default: return "E?";
     }
 }

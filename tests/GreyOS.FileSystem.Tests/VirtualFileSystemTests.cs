@@ -1,23 +1,29 @@
 using System.Text;
 using GreyOS.Abstractions.Errors;
 using GreyOS.Abstractions.FileSystem;
-using GreyOS.FileSystem.Backends;
 using GreyOS.FileSystem.Vfs;
 
 namespace GreyOS.FileSystem.Tests;
 
-public sealed class VirtualFileSystemTests : IDisposable
+public sealed class VirtualFileSystemTests : IAsyncLifetime
 {
     private static readonly FilePrincipal Bob = new("usr_bob", "bob", IsAdmin: false);
     private static readonly FilePrincipal Alice = new("usr_alice", "alice", IsAdmin: false);
     private static readonly FilePrincipal Admin = new("usr_admin", "admin", IsAdmin: true);
     private static readonly FilePrincipal NotesApp = new("usr_bob", "bob", IsAdmin: false, AppId: "org.example.notes");
 
-    private readonly VirtualFileSystem _vfs = new(new MemoryBackend(TimeProvider.System));
+    private VfsHarness _harness = null!;
+    private VirtualFileSystem _vfs = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _vfs.Dispose();
+    public async ValueTask InitializeAsync()
+    {
+        _harness = await VfsHarness.StartAsync(memoryRoot: true);
+        _vfs = _harness.Vfs;
+    }
+
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
     [Fact]
     public async Task Home_OwnerReadsAndWrites_OthersForbidden()
@@ -93,7 +99,7 @@ public sealed class VirtualFileSystemTests : IDisposable
 
         Assert.Equal(["bob"], asBob.Value.Entries.Select(e => e.Name));
         Assert.Equal(["alice", "bob"], asAdmin.Value.Entries.Select(e => e.Name)); // homes appear on first use
-        Assert.Equal(["apps", "home", "shared", "system"], root.Value.Entries.Select(e => e.Name));
+        Assert.Equal(["apps", "home", "mnt", "shared", "system"], root.Value.Entries.Select(e => e.Name));
     }
 
     [Fact]

@@ -1,7 +1,10 @@
 using System.Text;
+using GreyOS.Abstractions.FileSystem;
 using GreyOS.Abstractions.Node;
 using GreyOS.Abstractions.Processes;
 using GreyOS.Abstractions.Runtime;
+using GreyOS.FileSystem;
+using GreyOS.Identity;
 using GreyOS.Kernel.Processes;
 using GreyOS.Runtime.Wasmtime;
 using GreyOS.Storage.Sqlite;
@@ -33,20 +36,32 @@ internal sealed class KernelHarness : IAsyncDisposable
 
     internal ProcessManager Manager => _services.GetRequiredService<ProcessManager>();
 
-    public static async Task<KernelHarness> StartAsync(string? dataDirectory = null, Action<KernelOptions>? configure = null)
+    /// <summary>The VFS (when started with <c>files: true</c>).</summary>
+    public IFileSystem Files => _services.GetRequiredService<IFileSystem>();
+
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
+
+    public static async Task<KernelHarness> StartAsync(string? dataDirectory = null, Action<KernelOptions>? configure = null, bool files = false)
     {
         var owned = dataDirectory is null ? new TempDirectory("greyos-kernel") : null;
         var data = dataDirectory ?? owned!.Path;
         Directory.CreateDirectory(data);
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(new DataDirectory(data))
             .AddSqliteStorage()
             .AddWasmtimeRuntime()
             .AddGreyOSKernel()
-            .Configure<KernelOptions>(o => configure?.Invoke(o))
-            .BuildServiceProvider();
+            .Configure<KernelOptions>(o => configure?.Invoke(o));
+        if (files)
+        {
+            collection.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+            collection.AddGreyOSIdentity().AddGreyOSFileSystem();
+        }
+
+        var services = collection.BuildServiceProvider();
         foreach (var step in services.GetServices<INodeInitializer>().OrderBy(s => s.Order))
         {
             await step.InitializeAsync(CancellationToken.None);

@@ -139,7 +139,7 @@ public sealed class ModuleLoadingTests : RuntimeTests
         Assert.True(instance.IsSuccess, instance.Error?.Message);
         instance.Value.Dispose();
         Assert.Equal(KnownImports.All.Count, info.Imports.Count);
-        Assert.Equal(15 + 46, info.Imports.Count); // grey v1 + all of WASI preview1
+        Assert.Equal(29 + 46, info.Imports.Count); // grey v1 (core, proc, time, random, log, fs, kv) + all of WASI preview1
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed partial class AuthWalkTests
         "POST /api/v1/auth/login/key",
         "POST /api/v1/auth/srp/start",
         "POST /api/v1/auth/srp/finish",
+        "GET /api/v1/links/{token}/{path}",
     ];
 
     [Fact]

@@ -41,6 +41,7 @@ internal sealed class FileSystemNode : IAsyncDisposable
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton(TimeProvider.System)
+            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
             .AddSingleton(new DataDirectory(data))
             .AddSqliteStorage()
             .AddGreyOSFileSystem()

@@ -18,6 +18,8 @@ public sealed record ProcessLimitsDto(int? MemoryMiB = null, double? CpuSeconds 
 /// <param name="Capabilities">Capabilities beyond the defaults, e.g. <c>proc.spawn</c>.</param>
 /// <param name="Name">argv[0] and display name (default: the module hash prefix).</param>
 /// <param name="Attach">True when the caller will attach to feed stdin; otherwise stdin is at EOF.</param>
+/// <param name="Dirs">VFS folders granted to the process (at most 16); the caller must be able to access each.</param>
+/// <param name="AppId">The app's id (reverse-DNS), naming its key-value store; default: per module.</param>
 public sealed record SpawnProcessRequest(
     string Module,
     IReadOnlyList<string>? Args = null,
@@ -25,7 +27,15 @@ public sealed record SpawnProcessRequest(
     ProcessLimitsDto? Limits = null,
     IReadOnlyList<string>? Capabilities = null,
     string? Name = null,
-    bool Attach = false);
+    bool Attach = false,
+    IReadOnlyList<DirectoryGrantDto>? Dirs = null,
+    string? AppId = null);
+
+/// <summary>A VFS folder granted to a process (<c>greyos run --dir PATH[:GUEST][:ro]</c>).</summary>
+/// <param name="Path">The folder in the VFS, e.g. <c>/home/alice/work</c>.</param>
+/// <param name="Guest">Where the process sees it (absolute, no <c>..</c>); default: the same path.</param>
+/// <param name="ReadOnly">Grant reading only.</param>
+public sealed record DirectoryGrantDto(string Path, string? Guest = null, bool ReadOnly = false);
 
 /// <summary>A process record. <c>state</c>: starting, running, idle, exited, faulted, killed, lost.</summary>
 public sealed record ProcessResponse(

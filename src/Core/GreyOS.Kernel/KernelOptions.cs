@@ -31,6 +31,21 @@ public sealed class KernelOptions
     /// <summary>Open handles (pending operations, timers) per process.</summary>
     public int MaxHandles { get; set; } = 4096;
 
+    /// <summary>Files and folders a process may have open at once (WASI fds and grey file handles; more: EMFILE / EQUOTA).</summary>
+    public int MaxOpenFiles { get; set; } = 256;
+
+    /// <summary>Bytes a process may hold in write buffers of open files, all together (more: EDQUOT / EQUOTA).</summary>
+    public long MaxBufferedFileBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>A write buffer stays in memory up to this size, then moves to a temp file in the data folder.</summary>
+    public int FileBufferMemoryBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Folders one process may be granted.</summary>
+    public int MaxDirectories { get; set; } = 16;
+
+    /// <summary>Entries a process may list from one folder (fd_readdir, fs_list).</summary>
+    public int MaxListedEntries { get; set; } = 100_000;
+
     /// <summary>Arguments + environment bytes per process.</summary>
     public int MaxArgumentBytes { get; set; } = 64 * 1024;
 

@@ -77,6 +77,7 @@ public static class CliApp
             RoleCommands.Create(io, node),
             DeviceCommands.CreateDevice(io, node),
             DeviceCommands.CreateSession(io, node),
+            AppPasswordCommands.Create(io, node),
             RunCommand.Create(io, node),
             ProcessCommands.CreatePs(io, node),
             ProcessCommands.CreateKill(io, node),

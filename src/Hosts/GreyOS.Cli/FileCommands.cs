@@ -43,11 +43,16 @@ internal static class FileCommands
 
     public static Command Create(CliIO io, Option<string> node)
     {
-        var command = new Command("fs", "Files on the node: ls, stat, cat, get, put, mkdir, rm, mv, cp (relative paths start in your home folder)")
+        var command = new Command("fs", "Files on the node: ls, stat, cat, get, put, mkdir, rm, mv, cp, versions, restore, trash, share, link, quota, find, mount (relative paths start in your home folder)")
         {
             List(io, node), Stat(io, node), Cat(io, node), Get(io, node), Put(io, node), MakeFolder(io, node), Remove(io, node),
-            Transfer(io, node, move: true), Transfer(io, node, move: false),
+            Transfer(io, node, move: true), Transfer(io, node, move: false), FileGcCommand.Create(io, node),
         };
+        foreach (var verb in FileRecoveryCommands.Create(io, node))
+        {
+            command.Add(verb);
+        }
+
         command.SetAction(CliApp.ShowHelp);
         return command;
     }
@@ -251,9 +256,10 @@ internal static class FileCommands
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Upload a folder and everything in it (symbolic links inside are skipped, never followed)" };
         var ifMatch = new Option<string>("--if-match") { Description = "Replace the file only if it is still this version (the ETag 'greyos fs stat' shows)", HelpName = "ETAG" };
         var noOverwrite = new Option<bool>("--no-overwrite") { Description = "Never replace an existing file: fail (with -r: skip it)" };
+        var resumable = new Option<bool>("--resumable") { Description = "Upload in parts that survive broken connections; running the same put again resumes (always for files of 64 MiB or more)" };
         var command = new Command("put", "Upload a file (or a folder with -r); each file is written atomically")
         {
-            local, remote, recursive, ifMatch, noOverwrite,
+            local, remote, recursive, ifMatch, noOverwrite, resumable,
         };
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
         {
@@ -261,6 +267,7 @@ internal static class FileCommands
             var isRecursive = parse.GetValue(recursive);
             var etag = parse.GetValue(ifMatch);
             var createOnly = parse.GetValue(noOverwrite);
+            var isResumable = parse.GetValue(resumable);
             if (etag is not null && (isRecursive || createOnly))
             {
                 throw CliException.Usage(isRecursive ? "--if-match names one file's version: it cannot be used with -r" : "--if-match and --no-overwrite exclude each other");
@@ -295,7 +302,7 @@ internal static class FileCommands
                 var length = new FileInfo(localPath).Length;
                 var uploaded = await WithBarAsync(context, length, name, async bar =>
                 {
-                    var entry = await UploadFileAsync(context, localPath, target, etag, createOnly, bar.Start(name), cancellationToken).ConfigureAwait(false);
+                    var entry = await UploadFileAsync(context, localPath, target, etag, createOnly, isResumable, bar.Start(name), cancellationToken).ConfigureAwait(false);
                     bar.Finish(length);
                     return entry;
                 }).ConfigureAwait(false);
@@ -322,7 +329,7 @@ internal static class FileCommands
                 {
                     try
                     {
-                        await UploadFileAsync(context, file, destination, ifMatch: null, createOnly, bar.Start(Path.GetFileName(file)), cancellationToken).ConfigureAwait(false);
+                        await UploadFileAsync(context, file, destination, ifMatch: null, createOnly, isResumable, bar.Start(Path.GetFileName(file)), cancellationToken).ConfigureAwait(false);
                     }
                     catch (GreyOSApiException ex) when (createOnly && ex.Code == FileExistsCode)
                     {
@@ -362,7 +369,7 @@ internal static class FileCommands
     {
         var path = RemotePath("PATH", "The file or folder");
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Delete a folder with everything in it (without -r only an empty folder)" };
-        var command = new Command("rm", "Delete a file or a folder") { path, recursive };
+        var command = new Command("rm", "Delete a file or a folder (it goes to the trash; see greyos fs trash)") { path, recursive };
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
         {
             await context.UseStoredSessionAsync(cancellationToken).ConfigureAwait(false);
@@ -573,13 +580,18 @@ internal static class FileCommands
     }
 
     private static async Task<FileEntryResponse> UploadFileAsync(
-        CommandContext context, string localPath, string remotePath, string? ifMatch, bool createOnly, IProgress<long>? progress, CancellationToken cancellationToken)
+        CommandContext context, string localPath, string remotePath, string? ifMatch, bool createOnly, bool resumable, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var file = OpenLocal(localPath, localPath, write: false);
         await using (file.ConfigureAwait(false))
         {
             try
             {
+                if (ResumableUpload.Applies(file.Length, resumable))
+                {
+                    return await ResumableUpload.UploadAsync(context, file, localPath, remotePath, ifMatch, createOnly, progress, cancellationToken).ConfigureAwait(false);
+                }
+
                 return await context.Client.UploadAsync(remotePath, file, file.Length, ifMatch, createOnly, append: false, progress, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using GreyOS.Protocol;
 
 namespace GreyOS.Cli;
 
@@ -72,6 +73,46 @@ internal static class ProcessOptions
         }
 
         (name, value) = (text[..equals], text[(equals + 1)..]);
+        return true;
+    }
+
+    /// <summary>
+    /// Parses <c>--dir VFS_PATH[:GUEST_PATH][:ro]</c>: both paths absolute; the guest path starts at the
+    /// last <c>:/</c>; a trailing <c>:ro</c> grants reading only. The node validates the paths again.
+    /// </summary>
+    public static bool TryParseDirectory(string text, out DirectoryGrantDto grant, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        grant = null!;
+        var value = text;
+        var readOnly = value.EndsWith(":ro", StringComparison.Ordinal);
+        if (readOnly)
+        {
+            value = value[..^3];
+        }
+
+        string? guest = null;
+        var split = value.LastIndexOf(":/", StringComparison.Ordinal);
+        if (split > 0)
+        {
+            guest = value[(split + 1)..];
+            value = value[..split];
+        }
+
+        if (!value.StartsWith('/') || value.Contains('\0', StringComparison.Ordinal))
+        {
+            error = $"--dir expects an absolute VFS folder such as /home/you/work[:/work][:ro], not '{text}'";
+            return false;
+        }
+
+        if (guest is not null && guest.Split('/').Any(s => s is "." or ".."))
+        {
+            error = $"--dir: the guest path must not contain '.' or '..' segments ('{text}')";
+            return false;
+        }
+
+        grant = new DirectoryGrantDto(value, guest, readOnly);
+        error = string.Empty;
         return true;
     }
 

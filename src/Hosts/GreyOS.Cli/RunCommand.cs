@@ -8,7 +8,7 @@ namespace GreyOS.Cli;
 
 /// <summary>
 /// <c>greyos run FILE.wasm [--env K=V]… [--memory MiB] [--cpu-seconds N] [--output-bytes N] [--nice N] [--cap NAME]…
-/// [--name NAME] [--detach] [-- ARGS…]</c>: uploads the module if the node lacks it, starts a process,
+/// [--dir VFS_PATH[:GUEST_PATH][:ro]]… [--app-id ID] [--name NAME] [--detach] [-- ARGS…]</c>: uploads the module if the node lacks it, starts a process,
 /// and (unless detached) streams its output and stdin and exits with the app's exit code.
 /// </summary>
 internal static partial class RunCommand
@@ -59,6 +59,27 @@ internal static partial class RunCommand
             Description = "Grant a capability beyond the defaults, e.g. proc.spawn (repeat for more)",
             HelpName = "NAME",
         };
+        var dirs = new Option<string[]>("--dir")
+        {
+            Description = "Grant a VFS folder to the app, seen at GUEST_PATH (default: the same path); :ro for read-only (repeat for more)",
+            HelpName = "VFS_PATH[:GUEST_PATH][:ro]",
+        };
+        dirs.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (!ProcessOptions.TryParseDirectory(token.Value, out _, out var error))
+                {
+                    result.AddError(error);
+                    return;
+                }
+            }
+        });
+        var appId = new Option<string>("--app-id")
+        {
+            Description = "The app's id (reverse-DNS, e.g. org.example.notes): names its key-value store (default: per module)",
+            HelpName = "ID",
+        };
         var name = new Option<string>("--name")
         {
             Description = "The app's name: argv[0] and what 'greyos ps' shows (default: the file name without .wasm)",
@@ -67,7 +88,7 @@ internal static partial class RunCommand
         var detach = new Option<bool>("--detach", "-d") { Description = "Start it and print its PID; do not wait or attach" };
         var command = new Command("run", "Run a WebAssembly app on the node and exit with its exit code (uploads the module if needed)")
         {
-            file, args, env, memory, cpu, outputBytes, nice, capabilities, name, detach,
+            file, args, env, memory, cpu, outputBytes, nice, capabilities, dirs, appId, name, detach,
         };
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
         {
@@ -102,7 +123,9 @@ internal static partial class RunCommand
                 limits,
                 parse.GetValue(capabilities) is { Length: > 0 } caps ? caps : null,
                 parse.GetValue(name) is { Length: > 0 } given ? given : DefaultName(path),
-                Attach: !isDetached);
+                Attach: !isDetached,
+                Dirs: (parse.GetValue(dirs) ?? []).Select(d => ProcessOptions.TryParseDirectory(d, out var grant, out _) ? grant : null).OfType<DirectoryGrantDto>().ToList() is { Count: > 0 } granted ? granted : null,
+                AppId: parse.GetValue(appId) is { Length: > 0 } id ? id : null);
             var process = await context.Client.SpawnAsync(request, cancellationToken).ConfigureAwait(false);
             if (isDetached)
             {

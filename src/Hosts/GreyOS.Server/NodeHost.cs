@@ -7,6 +7,7 @@ using GreyOS.Hosting;
 using GreyOS.Hosting.Configuration;
 using GreyOS.Hosting.Startup;
 using GreyOS.Protocol;
+using GreyOS.Server.Dav;
 using GreyOS.Server.Endpoints;
 using GreyOS.Server.Http;
 using Microsoft.AspNetCore.DataProtection;
@@ -95,7 +96,12 @@ public static class NodeHost
         api.MapDeviceEndpoints();
         api.MapSessionEndpoints();
         api.MapAuditEndpoints();
+        api.MapAppPasswordEndpoints();
         api.MapFileEndpoints();
+        api.MapFileRecoveryEndpoints();
+        api.MapShareEndpoints();
+        api.MapUploadEndpoints();
+        app.MapDav();
         app.MapPageRoutes();
 
         var info = app.Services.GetRequiredService<NodeInfo>();

@@ -1,5 +1,6 @@
 using GreyOS.Abstractions.Identity;
 using GreyOS.Abstractions.Node;
+using GreyOS.Identity.AppPasswords;
 using GreyOS.Identity.Audit;
 using GreyOS.Identity.Users;
 using GreyOS.Identity.Instance;
@@ -37,6 +38,8 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<SessionCache>();
         services.AddSingleton<NodeSrp>();
         services.AddSingleton<ISessionService, SessionService>();
+        services.AddSingleton<IAppPasswordService, AppPasswordService>();
+        services.AddSingleton<IBasicAuthenticator, BasicAuthenticator>();
         services.AddOptions<IdentityOptions>();
         return services;
     }

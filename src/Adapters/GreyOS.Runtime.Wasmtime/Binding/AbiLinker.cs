@@ -116,6 +116,80 @@ internal static class AbiLinker
             var s = State(c);
             return s.Return(s.Abi.LogWrite(s.MemoryFor(c), level, msgPtr, msgLen));
         });
+
+        // fs
+        linker.DefineFunction(M, "fs_open", (Caller c, int pathPtr, int pathLen, int flags) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsOpen(s.MemoryFor(c), pathPtr, pathLen, flags));
+        });
+        linker.DefineFunction(M, "fs_read", (Caller c, int handle, int bufPtr, int bufLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsRead(s.MemoryFor(c), handle, bufPtr, bufLen));
+        });
+        linker.DefineFunction(M, "fs_write", (Caller c, int handle, int bufPtr, int bufLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsWrite(s.MemoryFor(c), handle, bufPtr, bufLen));
+        });
+        linker.DefineFunction(M, "fs_seek", (Caller c, int handle, long offset, int whence) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsSeek(handle, offset, whence));
+        });
+        linker.DefineFunction(M, "fs_close", (Caller c, int handle) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsClose(handle));
+        });
+        linker.DefineFunction(M, "fs_stat", (Caller c, int pathPtr, int pathLen, int statPtr) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsStat(s.MemoryFor(c), pathPtr, pathLen, statPtr));
+        });
+        linker.DefineFunction(M, "fs_list", (Caller c, int pathPtr, int pathLen, int start, int bufPtr, int bufLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsList(s.MemoryFor(c), pathPtr, pathLen, start, bufPtr, bufLen));
+        });
+        linker.DefineFunction(M, "fs_mkdir", (Caller c, int pathPtr, int pathLen, int flags) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsMkdir(s.MemoryFor(c), pathPtr, pathLen, flags));
+        });
+        linker.DefineFunction(M, "fs_remove", (Caller c, int pathPtr, int pathLen, int flags) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsRemove(s.MemoryFor(c), pathPtr, pathLen, flags));
+        });
+        linker.DefineFunction(M, "fs_rename", (Caller c, int fromPtr, int fromLen, int toPtr, int toLen, int flags) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.FsRename(s.MemoryFor(c), fromPtr, fromLen, toPtr, toLen, flags));
+        });
+
+        // kv
+        linker.DefineFunction(M, "kv_get", (Caller c, int keyPtr, int keyLen, int bufPtr, int bufLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.KvGet(s.MemoryFor(c), keyPtr, keyLen, bufPtr, bufLen));
+        });
+        linker.DefineFunction(M, "kv_set", (Caller c, int keyPtr, int keyLen, int valuePtr, int valueLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.KvSet(s.MemoryFor(c), keyPtr, keyLen, valuePtr, valueLen));
+        });
+        linker.DefineFunction(M, "kv_delete", (Caller c, int keyPtr, int keyLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.KvDelete(s.MemoryFor(c), keyPtr, keyLen));
+        });
+        linker.DefineFunction(M, "kv_list", (Caller c, int prefixPtr, int prefixLen, int afterPtr, int afterLen, int bufPtr, int bufLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.KvList(s.MemoryFor(c), prefixPtr, prefixLen, afterPtr, afterLen, bufPtr, bufLen));
+        });
     }
 
     private static void DefineWasi(Linker linker)
@@ -209,50 +283,139 @@ internal static class AbiLinker
             throw new GuestExitException(code); // noreturn, even if the implementation returned
         });
 
-        // Everything else in preview1: answered by the kernel's WasiUnsupported (ENOSYS until its family exists).
-        linker.DefineFunction(M, "fd_advise", (Caller c, int fd, long offset, long len, int advice) => Unsupported(c, "fd_advise"));
-        linker.DefineFunction(M, "fd_allocate", (Caller c, int fd, long offset, long len) => Unsupported(c, "fd_allocate"));
-        linker.DefineFunction(M, "fd_datasync", (Caller c, int fd) => Unsupported(c, "fd_datasync"));
-        linker.DefineFunction(M, "fd_fdstat_set_flags", (Caller c, int fd, int flags) => Unsupported(c, "fd_fdstat_set_flags"));
-        linker.DefineFunction(M, "fd_fdstat_set_rights", (Caller c, int fd, long rightsBase, long rightsInheriting) => Unsupported(c, "fd_fdstat_set_rights"));
-        linker.DefineFunction(M, "fd_filestat_get", (Caller c, int fd, int bufPtr) => Unsupported(c, "fd_filestat_get"));
-        linker.DefineFunction(M, "fd_filestat_set_size", (Caller c, int fd, long size) => Unsupported(c, "fd_filestat_set_size"));
-        linker.DefineFunction(M, "fd_filestat_set_times", (Caller c, int fd, long atim, long mtim, int flags) => Unsupported(c, "fd_filestat_set_times"));
-        linker.DefineFunction(M, "fd_pread", (Caller c, int fd, int iovsPtr, int iovsLen, long offset, int nreadPtr) => Unsupported(c, "fd_pread"));
-        linker.DefineFunction(M, "fd_pwrite", (Caller c, int fd, int iovsPtr, int iovsLen, long offset, int nwrittenPtr) => Unsupported(c, "fd_pwrite"));
-        linker.DefineFunction(M, "fd_readdir", (Caller c, int fd, int bufPtr, int bufLen, long cookie, int bufUsedPtr) => Unsupported(c, "fd_readdir"));
-        linker.DefineFunction(M, "fd_renumber", (Caller c, int fd, int to) => Unsupported(c, "fd_renumber"));
-        linker.DefineFunction(M, "fd_sync", (Caller c, int fd) => Unsupported(c, "fd_sync"));
-        linker.DefineFunction(M, "fd_tell", (Caller c, int fd, int offsetPtr) => Unsupported(c, "fd_tell"));
-        linker.DefineFunction(M, "path_create_directory", (Caller c, int fd, int pathPtr, int pathLen) => Unsupported(c, "path_create_directory"));
-        linker.DefineFunction(M, "path_filestat_get", (Caller c, int fd, int flags, int pathPtr, int pathLen, int bufPtr) => Unsupported(c, "path_filestat_get"));
+        // The file system (the kernel maps it onto the VFS through the process's preopens).
+        linker.DefineFunction(M, "fd_advise", (Caller c, int fd, long offset, long len, int advice) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdAdvise(fd, offset, len, advice));
+        });
+        linker.DefineFunction(M, "fd_allocate", (Caller c, int fd, long offset, long len) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdAllocate(fd, offset, len));
+        });
+        linker.DefineFunction(M, "fd_datasync", (Caller c, int fd) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdDatasync(fd));
+        });
+        linker.DefineFunction(M, "fd_sync", (Caller c, int fd) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdSync(fd));
+        });
+        linker.DefineFunction(M, "fd_fdstat_set_flags", (Caller c, int fd, int flags) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdFdstatSetFlags(fd, flags));
+        });
+        linker.DefineFunction(M, "fd_filestat_get", (Caller c, int fd, int bufPtr) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdFilestatGet(s.MemoryFor(c), fd, bufPtr));
+        });
+        linker.DefineFunction(M, "fd_filestat_set_size", (Caller c, int fd, long size) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdFilestatSetSize(fd, size));
+        });
+        linker.DefineFunction(M, "fd_filestat_set_times", (Caller c, int fd, long atim, long mtim, int flags) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdFilestatSetTimes(fd, atim, mtim, flags));
+        });
+        linker.DefineFunction(M, "fd_pread", (Caller c, int fd, int iovsPtr, int iovsLen, long offset, int nreadPtr) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdPread(s.MemoryFor(c), fd, iovsPtr, iovsLen, offset, nreadPtr));
+        });
+        linker.DefineFunction(M, "fd_pwrite", (Caller c, int fd, int iovsPtr, int iovsLen, long offset, int nwrittenPtr) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdPwrite(s.MemoryFor(c), fd, iovsPtr, iovsLen, offset, nwrittenPtr));
+        });
+        linker.DefineFunction(M, "fd_readdir", (Caller c, int fd, int bufPtr, int bufLen, long cookie, int bufUsedPtr) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdReaddir(s.MemoryFor(c), fd, bufPtr, bufLen, cookie, bufUsedPtr));
+        });
+        linker.DefineFunction(M, "fd_tell", (Caller c, int fd, int offsetPtr) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiFdTell(s.MemoryFor(c), fd, offsetPtr));
+        });
+        linker.DefineFunction(M, "path_create_directory", (Caller c, int fd, int pathPtr, int pathLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiPathCreateDirectory(s.MemoryFor(c), fd, pathPtr, pathLen));
+        });
+        linker.DefineFunction(M, "path_filestat_get", (Caller c, int fd, int flags, int pathPtr, int pathLen, int bufPtr) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiPathFilestatGet(s.MemoryFor(c), fd, flags, pathPtr, pathLen, bufPtr));
+        });
         linker.DefineFunction(
             M,
             "path_filestat_set_times",
-            (Caller c, int fd, int flags, int pathPtr, int pathLen, long atim, long mtim, int fstFlags) => Unsupported(c, "path_filestat_set_times"));
+            (Caller c, int fd, int flags, int pathPtr, int pathLen, long atim, long mtim, int fstFlags) =>
+            {
+                var s = State(c);
+                return s.Return(s.Abi.WasiPathFilestatSetTimes(s.MemoryFor(c), fd, flags, pathPtr, pathLen, atim, mtim, fstFlags));
+            });
         linker.DefineFunction(
             M,
             "path_link",
-            (Caller c, int oldFd, int oldFlags, int oldPathPtr, int oldPathLen, int newFd, int newPathPtr, int newPathLen) => Unsupported(c, "path_link"));
+            (Caller c, int oldFd, int oldFlags, int oldPathPtr, int oldPathLen, int newFd, int newPathPtr, int newPathLen) =>
+            {
+                var s = State(c);
+                return s.Return(s.Abi.WasiPathLink(s.MemoryFor(c), oldFd, oldFlags, oldPathPtr, oldPathLen, newFd, newPathPtr, newPathLen));
+            });
         linker.DefineFunction(
             M,
             "path_open",
             (Caller c, int fd, int dirFlags, int pathPtr, int pathLen, int oflags, long rightsBase, long rightsInheriting, int fdFlags, int fdPtr) =>
-                Unsupported(c, "path_open"));
+            {
+                var s = State(c);
+                return s.Return(s.Abi.WasiPathOpen(s.MemoryFor(c), fd, dirFlags, pathPtr, pathLen, oflags, rightsBase, rightsInheriting, fdFlags, fdPtr));
+            });
         linker.DefineFunction(
             M,
             "path_readlink",
-            (Caller c, int fd, int pathPtr, int pathLen, int bufPtr, int bufLen, int bufUsedPtr) => Unsupported(c, "path_readlink"));
-        linker.DefineFunction(M, "path_remove_directory", (Caller c, int fd, int pathPtr, int pathLen) => Unsupported(c, "path_remove_directory"));
+            (Caller c, int fd, int pathPtr, int pathLen, int bufPtr, int bufLen, int bufUsedPtr) =>
+            {
+                var s = State(c);
+                return s.Return(s.Abi.WasiPathReadlink(s.MemoryFor(c), fd, pathPtr, pathLen, bufPtr, bufLen, bufUsedPtr));
+            });
+        linker.DefineFunction(M, "path_remove_directory", (Caller c, int fd, int pathPtr, int pathLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiPathRemoveDirectory(s.MemoryFor(c), fd, pathPtr, pathLen));
+        });
         linker.DefineFunction(
             M,
             "path_rename",
-            (Caller c, int fd, int oldPathPtr, int oldPathLen, int newFd, int newPathPtr, int newPathLen) => Unsupported(c, "path_rename"));
+            (Caller c, int fd, int oldPathPtr, int oldPathLen, int newFd, int newPathPtr, int newPathLen) =>
+            {
+                var s = State(c);
+                return s.Return(s.Abi.WasiPathRename(s.MemoryFor(c), fd, oldPathPtr, oldPathLen, newFd, newPathPtr, newPathLen));
+            });
         linker.DefineFunction(
             M,
             "path_symlink",
-            (Caller c, int oldPathPtr, int oldPathLen, int fd, int newPathPtr, int newPathLen) => Unsupported(c, "path_symlink"));
-        linker.DefineFunction(M, "path_unlink_file", (Caller c, int fd, int pathPtr, int pathLen) => Unsupported(c, "path_unlink_file"));
+            (Caller c, int oldPathPtr, int oldPathLen, int fd, int newPathPtr, int newPathLen) =>
+            {
+                var s = State(c);
+                return s.Return(s.Abi.WasiPathSymlink(s.MemoryFor(c), oldPathPtr, oldPathLen, fd, newPathPtr, newPathLen));
+            });
+        linker.DefineFunction(M, "path_unlink_file", (Caller c, int fd, int pathPtr, int pathLen) =>
+        {
+            var s = State(c);
+            return s.Return(s.Abi.WasiPathUnlinkFile(s.MemoryFor(c), fd, pathPtr, pathLen));
+        });
+
+        // Everything else in preview1: answered by the kernel's WasiUnsupported (ENOSYS until its family exists).
+        linker.DefineFunction(M, "fd_fdstat_set_rights", (Caller c, int fd, long rightsBase, long rightsInheriting) => Unsupported(c, "fd_fdstat_set_rights"));
+        linker.DefineFunction(M, "fd_renumber", (Caller c, int fd, int to) => Unsupported(c, "fd_renumber"));
         linker.DefineFunction(M, "proc_raise", (Caller c, int signal) => Unsupported(c, "proc_raise"));
         linker.DefineFunction(M, "sock_accept", (Caller c, int fd, int flags, int fdPtr) => Unsupported(c, "sock_accept"));
         linker.DefineFunction(

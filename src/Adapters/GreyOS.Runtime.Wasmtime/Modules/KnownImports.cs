@@ -71,6 +71,24 @@ internal static class KnownImports
         Grey("random_fill", [I32, I32], I32);
         Grey("log_write", [I32, I32, I32], I32);
 
+        // grey v1: fs
+        Grey("fs_open", [I32, I32, I32], I32);
+        Grey("fs_read", [I32, I32, I32], I32);
+        Grey("fs_write", [I32, I32, I32], I32);
+        Grey("fs_seek", [I32, I64, I32], I64);
+        Grey("fs_close", [I32], I32);
+        Grey("fs_stat", [I32, I32, I32], I32);
+        Grey("fs_list", [I32, I32, I32, I32, I32], I32);
+        Grey("fs_mkdir", [I32, I32, I32], I32);
+        Grey("fs_remove", [I32, I32, I32], I32);
+        Grey("fs_rename", [I32, I32, I32, I32, I32], I32);
+
+        // grey v1: kv
+        Grey("kv_get", [I32, I32, I32, I32], I32);
+        Grey("kv_set", [I32, I32, I32, I32], I32);
+        Grey("kv_delete", [I32, I32], I32);
+        Grey("kv_list", [I32, I32, I32, I32, I32, I32], I32);
+
         // WASI preview1 (all functions; every one returns an errno except proc_exit)
         Wasi("args_get", I32, I32);
         Wasi("args_sizes_get", I32, I32);

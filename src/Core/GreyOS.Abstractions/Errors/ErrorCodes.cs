@@ -125,4 +125,64 @@ public static class ErrorCodes
 
     /// <summary>The path or name is not valid: relative, a <c>.</c> or <c>..</c> segment, a forbidden character or escape, or over a limit.</summary>
     public const string InvalidPath = "invalid_path";
+
+    /// <summary>The write would take the owner past their storage quota (live files and trash count): free space or empty the trash.</summary>
+    public const string QuotaExceeded = "quota_exceeded";
+
+    /// <summary>No such version of the file.</summary>
+    public const string VersionNotFound = "version_not_found";
+
+    /// <summary>No such item in the caller's trash.</summary>
+    public const string TrashItemNotFound = "trash_item_not_found";
+
+    /// <summary>No such share on the path for that user, group or app.</summary>
+    public const string ShareNotFound = "share_not_found";
+
+    /// <summary>No such public link (or it was revoked).</summary>
+    public const string LinkNotFound = "link_not_found";
+
+    /// <summary>The public link has expired.</summary>
+    public const string LinkExpired = "link_expired";
+
+    /// <summary>The public link needs its password (missing or wrong).</summary>
+    public const string LinkPassword = "link_password";
+
+    /// <summary>No mount with that name.</summary>
+    public const string MountNotFound = "mount_not_found";
+
+    /// <summary>A mount with that name exists already.</summary>
+    public const string MountExists = "mount_exists";
+
+    /// <summary>No such resumable upload (or not the caller's, or it expired or was cancelled).</summary>
+    public const string UploadNotFound = "upload_not_found";
+
+    /// <summary>A part of a resumable upload was sent for another offset than the one the node holds: ask for the offset (HEAD) and resume from there.</summary>
+    public const string UploadOffsetMismatch = "upload_offset_mismatch";
+
+    /// <summary>A resumable upload cannot complete yet: not all of its declared bytes have arrived.</summary>
+    public const string UploadIncomplete = "upload_incomplete";
+
+    /// <summary>Another request is writing to this resumable upload right now: wait a moment and ask for the offset.</summary>
+    public const string UploadBusy = "upload_busy";
+
+    /// <summary>The caller has the most open resumable uploads allowed: complete or cancel one first.</summary>
+    public const string TooManyUploads = "too_many_uploads";
+
+    /// <summary>No such app password (or not the caller's).</summary>
+    public const string AppPasswordNotFound = "app_password_not_found";
+
+    /// <summary>The user has the most live app passwords allowed: revoke one first.</summary>
+    public const string AppPasswordLimit = "app_password_limit";
+
+    /// <summary>The resource is locked (WebDAV) and the request did not submit a lock token the caller holds.</summary>
+    public const string Locked = "locked";
+
+    /// <summary>No such lock, or not the caller's, or it does not cover the resource.</summary>
+    public const string LockNotFound = "lock_not_found";
+
+    /// <summary>The user holds the most WebDAV locks allowed: unlock some first.</summary>
+    public const string LockLimit = "lock_limit";
+
+    /// <summary>Too many or too large WebDAV dead properties on one resource.</summary>
+    public const string PropertyLimit = "property_limit";
 }

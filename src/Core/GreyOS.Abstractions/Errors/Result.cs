@@ -25,5 +25,8 @@ public readonly struct Result<T>
     public static implicit operator Result<T>(T value) => new(value, null);
 
     public static implicit operator Result<T>(GreyError error) => new(default, error ?? throw new ArgumentNullException(nameof(error)));
+
+    /// <summary>A successful result; for values of interface types, which implicit conversions do not cover.</summary>
+    public static Result<T> Success(T value) => new(value, null);
 #pragma warning restore CA2225, CA1000
 }

@@ -65,5 +65,9 @@ public interface IFileSystem
 
     ValueTask<Result<FileEntry>> CopyAsync(FilePrincipal principal, VfsPath source, VfsPath destination, bool overwrite, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes a file, or a folder (non-empty ones only when <paramref name="recursive"/>), by moving it
+    /// to its owner's trash (<see cref="IFileRecovery"/> restores or purges it).
+    /// </summary>
     ValueTask<Result<FileEntry>> DeleteAsync(FilePrincipal principal, VfsPath path, bool recursive, string? ifMatch, CancellationToken cancellationToken);
 }

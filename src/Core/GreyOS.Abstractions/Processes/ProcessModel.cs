@@ -1,3 +1,4 @@
+using GreyOS.Abstractions.FileSystem;
 using GreyOS.Abstractions.Runtime;
 
 namespace GreyOS.Abstractions.Processes;
@@ -48,6 +49,15 @@ public sealed record ProcessLimits(int MemoryMiB, double CpuSeconds, long Output
 /// <param name="AppName">argv[0] and the display name; default the module's short hash.</param>
 /// <param name="ParentPid">Set when a process spawns another.</param>
 /// <param name="KeepStdinOpen">True when a client will attach and feed stdin; otherwise stdin is at EOF.</param>
+/// <param name="Directories">
+/// VFS folders granted to the process (<c>--dir</c>): each becomes a WASI preopen and the
+/// capability <c>fs.read</c> (and <c>fs.write</c> unless read-only) on the folder and below.
+/// </param>
+/// <param name="Files">
+/// The owner as the file system sees them (name, administrator): the VFS checks every file call of the
+/// process for this principal too. Required when <paramref name="Directories"/> is not empty.
+/// </param>
+/// <param name="AppId">The app's id (reverse-DNS, e.g. <c>org.example.notes</c>): names its key-value store; null for an ad-hoc module.</param>
 public sealed record SpawnRequest(
     string ModuleSha256,
     string OwnerUserId,
@@ -57,7 +67,16 @@ public sealed record SpawnRequest(
     IReadOnlyList<string>? Capabilities = null,
     string? AppName = null,
     long? ParentPid = null,
-    bool KeepStdinOpen = false);
+    bool KeepStdinOpen = false,
+    IReadOnlyList<DirectoryGrant>? Directories = null,
+    FilePrincipal? Files = null,
+    string? AppId = null);
+
+/// <summary>A VFS folder granted to a process.</summary>
+/// <param name="Path">The folder in the VFS, e.g. <c>/home/alice/work</c>.</param>
+/// <param name="GuestPath">Where the process sees it (its WASI preopen name and the prefix of <c>fs_*</c> paths), absolute, e.g. <c>/work</c>.</param>
+/// <param name="ReadOnly">Grants <c>fs.read</c> only (otherwise <c>fs.read</c> and <c>fs.write</c>).</param>
+public sealed record DirectoryGrant(VfsPath Path, string GuestPath, bool ReadOnly = false);
 
 /// <summary>A process as the process table shows it.</summary>
 public sealed record ProcessInfo(

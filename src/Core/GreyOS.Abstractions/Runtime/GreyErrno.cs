@@ -21,4 +21,7 @@ public static class GreyErrno
     public const int ENOMEM = -13;
     public const int EEXIST = -14;
     public const int ESRCH = -15;
+    public const int ENOTDIR = -16;
+    public const int EISDIR = -17;
+    public const int ENOTEMPTY = -18;
 }

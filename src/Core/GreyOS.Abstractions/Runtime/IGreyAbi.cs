@@ -81,4 +81,81 @@ public interface IGreyAbi
 
     /// <summary>Any WASI preview1 function outside the supported subset: counted, then ENOSYS (52).</summary>
     int WasiUnsupported(string name);
+
+    // --- WASI preview1: file system (an implementation without files answers ENOSYS) ---
+    int WasiFdAdvise(int fd, long offset, long length, int advice) => WasiUnsupported("fd_advise");
+
+    int WasiFdAllocate(int fd, long offset, long length) => WasiUnsupported("fd_allocate");
+
+    int WasiFdDatasync(int fd) => WasiUnsupported("fd_datasync");
+
+    int WasiFdSync(int fd) => WasiUnsupported("fd_sync");
+
+    int WasiFdFdstatSetFlags(int fd, int flags) => WasiUnsupported("fd_fdstat_set_flags");
+
+    int WasiFdFilestatGet(IGuestMemory memory, int fd, int bufPtr) => WasiUnsupported("fd_filestat_get");
+
+    int WasiFdFilestatSetSize(int fd, long size) => WasiUnsupported("fd_filestat_set_size");
+
+    int WasiFdFilestatSetTimes(int fd, long accessTime, long modifyTime, int flags) => WasiUnsupported("fd_filestat_set_times");
+
+    int WasiFdPread(IGuestMemory memory, int fd, int iovsPtr, int iovsLen, long offset, int nreadPtr) => WasiUnsupported("fd_pread");
+
+    int WasiFdPwrite(IGuestMemory memory, int fd, int iovsPtr, int iovsLen, long offset, int nwrittenPtr) => WasiUnsupported("fd_pwrite");
+
+    int WasiFdReaddir(IGuestMemory memory, int fd, int bufPtr, int bufLen, long cookie, int bufUsedPtr) => WasiUnsupported("fd_readdir");
+
+    int WasiFdTell(IGuestMemory memory, int fd, int offsetPtr) => WasiUnsupported("fd_tell");
+
+    int WasiPathCreateDirectory(IGuestMemory memory, int fd, int pathPtr, int pathLen) => WasiUnsupported("path_create_directory");
+
+    int WasiPathFilestatGet(IGuestMemory memory, int fd, int flags, int pathPtr, int pathLen, int bufPtr) => WasiUnsupported("path_filestat_get");
+
+    int WasiPathFilestatSetTimes(IGuestMemory memory, int fd, int flags, int pathPtr, int pathLen, long accessTime, long modifyTime, int fstFlags) =>
+        WasiUnsupported("path_filestat_set_times");
+
+    int WasiPathOpen(IGuestMemory memory, int fd, int dirFlags, int pathPtr, int pathLen, int oflags, long rightsBase, long rightsInheriting, int fdFlags, int fdPtr) =>
+        WasiUnsupported("path_open");
+
+    int WasiPathRemoveDirectory(IGuestMemory memory, int fd, int pathPtr, int pathLen) => WasiUnsupported("path_remove_directory");
+
+    int WasiPathRename(IGuestMemory memory, int fd, int oldPathPtr, int oldPathLen, int newFd, int newPathPtr, int newPathLen) => WasiUnsupported("path_rename");
+
+    int WasiPathUnlinkFile(IGuestMemory memory, int fd, int pathPtr, int pathLen) => WasiUnsupported("path_unlink_file");
+
+    int WasiPathLink(IGuestMemory memory, int oldFd, int oldFlags, int oldPathPtr, int oldPathLen, int newFd, int newPathPtr, int newPathLen) => WasiUnsupported("path_link");
+
+    int WasiPathSymlink(IGuestMemory memory, int oldPathPtr, int oldPathLen, int fd, int newPathPtr, int newPathLen) => WasiUnsupported("path_symlink");
+
+    int WasiPathReadlink(IGuestMemory memory, int fd, int pathPtr, int pathLen, int bufPtr, int bufLen, int bufUsedPtr) => WasiUnsupported("path_readlink");
+
+    // --- grey v1: fs (an implementation without files answers ENOSYS) ---
+    int FsOpen(IGuestMemory memory, int pathPtr, int pathLen, int flags) => GreyErrno.ENOSYS;
+
+    int FsRead(IGuestMemory memory, int handle, int bufPtr, int bufLen) => GreyErrno.ENOSYS;
+
+    int FsWrite(IGuestMemory memory, int handle, int bufPtr, int bufLen) => GreyErrno.ENOSYS;
+
+    long FsSeek(int handle, long offset, int whence) => GreyErrno.ENOSYS;
+
+    int FsClose(int handle) => GreyErrno.ENOSYS;
+
+    int FsStat(IGuestMemory memory, int pathPtr, int pathLen, int statPtr) => GreyErrno.ENOSYS;
+
+    int FsList(IGuestMemory memory, int pathPtr, int pathLen, int start, int bufPtr, int bufLen) => GreyErrno.ENOSYS;
+
+    int FsMkdir(IGuestMemory memory, int pathPtr, int pathLen, int flags) => GreyErrno.ENOSYS;
+
+    int FsRemove(IGuestMemory memory, int pathPtr, int pathLen, int flags) => GreyErrno.ENOSYS;
+
+    int FsRename(IGuestMemory memory, int fromPtr, int fromLen, int toPtr, int toLen, int flags) => GreyErrno.ENOSYS;
+
+    // --- grey v1: kv (an implementation without a store answers ENOSYS) ---
+    int KvGet(IGuestMemory memory, int keyPtr, int keyLen, int bufPtr, int bufLen) => GreyErrno.ENOSYS;
+
+    int KvSet(IGuestMemory memory, int keyPtr, int keyLen, int valuePtr, int valueLen) => GreyErrno.ENOSYS;
+
+    int KvDelete(IGuestMemory memory, int keyPtr, int keyLen) => GreyErrno.ENOSYS;
+
+    int KvList(IGuestMemory memory, int prefixPtr, int prefixLen, int afterPtr, int afterLen, int bufPtr, int bufLen) => GreyErrno.ENOSYS;
 }

@@ -49,4 +49,46 @@ public enum Syscall
 
     /// <summary>Any other WASI preview1 function: answered ENOSYS (52) until its family exists.</summary>
     WasiUnsupported,
+
+    // WASI preview1: the file system (on the VFS, through the process's preopens)
+    WasiFdAdvise,
+    WasiFdAllocate,
+    WasiFdDatasync,
+    WasiFdSync,
+    WasiFdFdstatSetFlags,
+    WasiFdFilestatGet,
+    WasiFdFilestatSetSize,
+    WasiFdFilestatSetTimes,
+    WasiFdPread,
+    WasiFdPwrite,
+    WasiFdReaddir,
+    WasiFdTell,
+    WasiPathCreateDirectory,
+    WasiPathFilestatGet,
+    WasiPathFilestatSetTimes,
+    WasiPathOpen,
+    WasiPathRemoveDirectory,
+    WasiPathRename,
+    WasiPathUnlinkFile,
+    WasiPathLink,
+    WasiPathSymlink,
+    WasiPathReadlink,
+
+    // grey v1: fs
+    FsOpen,
+    FsRead,
+    FsWrite,
+    FsSeek,
+    FsClose,
+    FsStat,
+    FsList,
+    FsMkdir,
+    FsRemove,
+    FsRename,
+
+    // grey v1: kv
+    KvGet,
+    KvSet,
+    KvDelete,
+    KvList,
 }

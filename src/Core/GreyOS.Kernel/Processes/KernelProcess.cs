@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
+using GreyOS.Abstractions.FileSystem;
 using GreyOS.Abstractions.Processes;
 using GreyOS.Abstractions.Runtime;
+using GreyOS.Kernel.Files;
 using GreyOS.Kernel.Syscalls;
 
 namespace GreyOS.Kernel.Processes;
@@ -43,8 +45,16 @@ internal sealed class KernelProcess
         IReadOnlyList<string> capabilities,
         SyscallGate gate,
         KernelOptions options,
-        DateTimeOffset startedAt)
+        DateTimeOffset startedAt,
+        IFileSystem? fileSystem = null,
+        string? tempFolder = null)
     {
+        Granted = capabilities;
+        Directories = request.Directories ?? [];
+        FilePrincipal = request.Files;
+        AppId = request.AppId;
+        KvAppId = request.AppId ?? $"module.{request.ModuleSha256}";
+        capabilities = [.. capabilities, .. Directories.SelectMany(d => d.ReadOnly ? [$"fs.read {d.Path}"] : new[] { $"fs.read {d.Path}", $"fs.write {d.Path}" })];
         Pid = pid;
         ParentPid = request.ParentPid;
         Owner = request.OwnerUserId;
@@ -61,6 +71,7 @@ internal sealed class KernelProcess
         Handles = new HandleTable(options.MaxHandles);
         Argv = Encode([appName, .. request.Args]);
         Environ = Encode(request.Environment.Select(kv => $"{kv.Key}={kv.Value}"));
+        Files = new ProcessFiles(fileSystem, request.Files, Directories, options, tempFolder ?? Path.GetTempPath(), _kill.Token);
     }
 
     public long Pid { get; }
@@ -77,7 +88,26 @@ internal sealed class KernelProcess
 
     public ProcessLimits Limits { get; }
 
+    /// <summary>What it was granted, as shown: named capabilities plus <c>fs.read PATH</c>/<c>fs.write PATH</c> per granted folder.</summary>
     public IReadOnlyList<string> Capabilities { get; }
+
+    /// <summary>The named capabilities of the request (a child gets these, never more).</summary>
+    public IReadOnlyList<string> Granted { get; }
+
+    /// <summary>The VFS folders granted to it (a child gets these, never more).</summary>
+    public IReadOnlyList<DirectoryGrant> Directories { get; }
+
+    /// <summary>The owner as the VFS checks them; null when no folder was granted.</summary>
+    public FilePrincipal? FilePrincipal { get; }
+
+    /// <summary>The app id of the request, if any.</summary>
+    public string? AppId { get; }
+
+    /// <summary>Names its key-value store: the app id, or <c>module.&lt;sha256&gt;</c> for an ad-hoc module.</summary>
+    public string KvAppId { get; }
+
+    /// <summary>Its open files, preopens and write buffers.</summary>
+    public ProcessFiles Files { get; }
 
     public SyscallGate Gate { get; }
 

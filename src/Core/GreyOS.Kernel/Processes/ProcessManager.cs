@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
 using GreyOS.Abstractions.Errors;
+using GreyOS.Abstractions.FileSystem;
+using GreyOS.Abstractions.KeyValue;
 using GreyOS.Abstractions.Node;
 using GreyOS.Abstractions.Processes;
 using GreyOS.Abstractions.Runtime;
@@ -37,10 +39,24 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
     private readonly ConcurrentQueue<long> _recentOrder = new();
     private readonly ConcurrentDictionary<string, int> _perUser = new(StringComparer.Ordinal);
     private readonly Lock _quotaLock = new();
+    private readonly IFileSystem? _fileSystem;
+    private readonly IKeyValueStore? _keyValues;
+    private readonly string _bufferFolder;
     private ServiceDispatcher? _dispatcher;
 
-    public ProcessManager(IWasmRuntime runtime, IDatabase database, IOptions<KernelOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public ProcessManager(
+        IWasmRuntime runtime,
+        IDatabase database,
+        IOptions<KernelOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        IFileSystem? fileSystem = null,
+        IKeyValueStore? keyValues = null,
+        DataDirectory? dataDirectory = null)
     {
+        _fileSystem = fileSystem;
+        _keyValues = keyValues;
+        _bufferFolder = Path.Combine(dataDirectory?.Path ?? Path.GetTempPath(), "tmp", "fs-buffers");
         _runtime = runtime;
         _options = options.Value;
         _time = time;
@@ -61,6 +77,15 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
         if (lost > 0)
         {
             LogMarkedLost(_logger, lost);
+        }
+
+        // Write buffers of processes that ran when the node last stopped were never committed: drop them.
+        if (Directory.Exists(_bufferFolder))
+        {
+            foreach (var stale in Directory.EnumerateFiles(_bufferFolder, "buf-*.tmp"))
+            {
+                File.Delete(stale);
+            }
         }
 
         _store.Start();
@@ -108,7 +133,13 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
         IReadOnlyList<string> capabilities = request.Capabilities is { Count: > 0 } granted
             ? granted.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()
             : [];
-        var allowed = Capabilities.Resolve(capabilities);
+        var directories = request.Directories ?? [];
+        if (directories.Count > 0 && await ValidateDirectoriesAsync(request, directories, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var allowed = Capabilities.Resolve(capabilities, directories.Count > 0, directories.Any(d => !d.ReadOnly));
         if (!allowed.IsSuccess)
         {
             return allowed.Error;
@@ -125,8 +156,8 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             var pid = await _pids.NextAsync(cancellationToken).ConfigureAwait(false);
             var appName = string.IsNullOrWhiteSpace(request.AppName) ? module.Sha256[..12] : request.AppName;
             var gate = new SyscallGate(allowed.Value, _options.SyscallsPerSecond, (syscall, verdict) => LogDenied(_logger, pid, syscall, verdict));
-            process = new KernelProcess(pid, request, appName, module.Shape, limits.Value, capabilities, gate, _options, _time.GetUtcNow());
-            var abi = new GuestSyscalls(process, this, _time, _options);
+            process = new KernelProcess(pid, request, appName, module.Shape, limits.Value, capabilities, gate, _options, _time.GetUtcNow(), _fileSystem, _bufferFolder);
+            var abi = new GuestSyscalls(process, this, _time, _options, _keyValues);
             var instance = _runtime.Instantiate(module.Sha256, abi, new GuestLimits(limits.Value.MemoryMiB * 1024L * 1024, TimeSpan.FromSeconds(limits.Value.CpuSeconds)));
             if (!instance.IsSuccess)
             {
@@ -346,10 +377,28 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
 
     private void End(KernelProcess process, GuestExit exit)
     {
+        // A normal exit commits what the process wrote and did not close (as an exit flushes a POSIX
+        // process's files); a kill or a fault discards it. Either way every buffer is released.
+        if (exit.Kind is GuestExitKind.Returned or GuestExitKind.Exited && process.KillReason is null && process.KernelFault is null && !process.HasEnded)
+        {
+            try
+            {
+                process.Files.CommitAll();
+            }
+#pragma warning disable CA1031 // a failed commit at exit loses that file's writes, never the node
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogCommitFailed(_logger, process.Pid, ex.Message);
+            }
+        }
+
         if (!process.TryEnd(exit, _time.GetUtcNow()))
         {
             return;
         }
+
+        process.Files.Dispose();
 
         process.Instance?.Dispose();
 
@@ -396,11 +445,81 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             return GreyError.Invalid(ErrorCodes.InvalidRequest, "arguments must not contain NUL characters");
         }
 
+        if (request.AppId is { } appId && (appId.Length > 128 || !AppIdPattern().IsMatch(appId)))
+        {
+            return GreyError.Invalid(ErrorCodes.InvalidRequest, $"app id '{appId}' must be reverse-DNS in lower case, e.g. org.example.notes (at most 128 characters)");
+        }
+
         foreach (var (key, value) in request.Environment)
         {
             if (key.Length == 0 || key.Contains('=', StringComparison.Ordinal) || key.Contains('\0', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal))
             {
                 return GreyError.Invalid(ErrorCodes.InvalidRequest, $"environment variable '{key}' is invalid: names must be non-empty without '=' or NUL; values without NUL");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Granted folders: syntax (VFS path, absolute guest path without <c>.</c>/<c>..</c>, unique), count,
+    /// a child never more than its parent, and the owner may access each folder (checked in the VFS, so
+    /// a refusal comes before anything runs).
+    /// </summary>
+    private async ValueTask<GreyError?> ValidateDirectoriesAsync(SpawnRequest request, IReadOnlyList<DirectoryGrant> directories, CancellationToken cancellationToken)
+    {
+        if (_fileSystem is null)
+        {
+            return GreyError.Invalid(ErrorCodes.InvalidRequest, "this node has no file system to grant folders from");
+        }
+
+        if (request.Files is not { } principal || principal.UserId != request.OwnerUserId || principal.AppId is not null)
+        {
+            return GreyError.Invalid(ErrorCodes.InvalidRequest, "granting folders needs the owner's file principal");
+        }
+
+        if (directories.Count > _options.MaxDirectories)
+        {
+            return GreyError.Invalid(ErrorCodes.InvalidRequest, $"at most {_options.MaxDirectories} folders may be granted to a process");
+        }
+
+        var guests = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var grant in directories)
+        {
+            if (grant.GuestPath is not ['/', ..] || VfsPath.Parse(grant.GuestPath) is not { IsSuccess: true } guest || guest.Value.Value != grant.GuestPath)
+            {
+                return GreyError.Invalid(ErrorCodes.InvalidPath, $"guest path '{grant.GuestPath}' must be absolute and normalized, without '.' or '..' (e.g. /work)");
+            }
+
+            if (!guests.Add(grant.GuestPath))
+            {
+                return GreyError.Invalid(ErrorCodes.InvalidRequest, $"two folders are granted at the guest path {grant.GuestPath}");
+            }
+        }
+
+        if (request.ParentPid is { } parentPid)
+        {
+            var parent = FindLive(parentPid);
+            foreach (var grant in directories)
+            {
+                if (parent is null || !parent.Directories.Any(p => grant.Path.IsSameOrUnder(p.Path) && (grant.ReadOnly || !p.ReadOnly)))
+                {
+                    return GreyError.Forbidden(ErrorCodes.Forbidden, $"a child gets at most its parent's folders; {grant.Path} is not among them");
+                }
+            }
+        }
+
+        foreach (var grant in directories)
+        {
+            var stat = await _fileSystem.StatAsync(principal, grant.Path, cancellationToken).ConfigureAwait(false);
+            if (!stat.IsSuccess)
+            {
+                return stat.Error with { Message = $"cannot grant {grant.Path}: {stat.Error.Message}" };
+            }
+
+            if (stat.Value.Kind != EntryKind.Folder)
+            {
+                return GreyError.Invalid(ErrorCodes.NotAFolder, $"cannot grant {grant.Path}: it is a file, not a folder");
             }
         }
 
@@ -478,6 +597,9 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
         }
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex AppIdPattern();
+
     private static GreyError NotFound(long pid) => GreyError.NotFound(ErrorCodes.ProcessNotFound, $"no process {pid}");
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Process {Pid} started: {App} ({Shape}) for {Owner}")]
@@ -488,6 +610,9 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Process {Pid}: syscall {Syscall} {Verdict} (further denials of it are counted, not logged)")]
     private static partial void LogDenied(ILogger logger, long pid, Syscall syscall, GateVerdict verdict);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Process {Pid}: committing its open files at exit failed: {Reason}")]
+    private static partial void LogCommitFailed(ILogger logger, long pid, string reason);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "{Count} processes were running when the node last stopped; marked lost")]
     private static partial void LogMarkedLost(ILogger logger, int count);

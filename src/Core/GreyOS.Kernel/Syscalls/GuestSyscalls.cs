@@ -3,8 +3,10 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using GreyOS.Abstractions.Errors;
+using GreyOS.Abstractions.KeyValue;
 using GreyOS.Abstractions.Processes;
 using GreyOS.Abstractions.Runtime;
+using GreyOS.Kernel.Files;
 using GreyOS.Kernel.Processes;
 
 namespace GreyOS.Kernel.Syscalls;
@@ -13,7 +15,7 @@ namespace GreyOS.Kernel.Syscalls;
 /// The host side of ABI grey v1 and WASI preview1 for one process. Every method passes the gate
 /// first (<see cref="SyscallGate.Enter"/>): a denial returns an error value, never a trap.
 /// </summary>
-internal sealed class GuestSyscalls(KernelProcess process, ProcessManager kernel, TimeProvider time, KernelOptions options) : IGreyAbi
+internal sealed partial class GuestSyscalls(KernelProcess process, ProcessManager kernel, TimeProvider time, KernelOptions options, IKeyValueStore? keyValues) : IGreyAbi
 {
     /// <summary>Bytes of <c>struct grey_proc_info</c> (abi/grey.h).</summary>
     public const int ProcInfoSize = 64;
@@ -92,7 +94,16 @@ internal sealed class GuestSyscalls(KernelProcess process, ProcessManager kernel
         }
     }
 
-    public int GreyClose(int handle) => Grey(Syscall.GreyClose) is var e and < 0 ? e : process.Handles.Close(handle);
+    public int GreyClose(int handle)
+    {
+        if (Grey(Syscall.GreyClose) is var e and < 0)
+        {
+            return e;
+        }
+
+        // A file handle is closed like fs_close: its writes are committed first.
+        return process.Handles.ResourceOf(handle) is OpenFile ? CloseFileHandle(handle) : process.Handles.Close(handle);
+    }
 
     public int GreyRead(IGuestMemory memory, int handle, int bufPtr, int bufLen)
     {
@@ -106,7 +117,12 @@ internal sealed class GuestSyscalls(KernelProcess process, ProcessManager kernel
             return GreyErrno.EFAULT;
         }
 
-        // No v1 operation carries a payload yet; later families (bus, fs) attach bytes to handles.
+        // A file handle's payload is the file: grey_read reads it like fs_read. No other v1 operation carries one.
+        if (process.Handles.ResourceOf(handle) is OpenFile file)
+        {
+            return ReadFileHandle(memory, file, bufPtr, bufLen);
+        }
+
         return process.Handles.Contains(handle) ? 0 : GreyErrno.EBADF;
     }
 
@@ -171,7 +187,16 @@ internal sealed class GuestSyscalls(KernelProcess process, ProcessManager kernel
             return GreyErrno.EQUOTA;
         }
 
-        var request = new SpawnRequest(module, process.Owner, args, new Dictionary<string, string>(), Capabilities: process.Capabilities, ParentPid: process.Pid);
+        var request = new SpawnRequest(
+            module,
+            process.Owner,
+            args,
+            new Dictionary<string, string>(),
+            Capabilities: process.Granted,
+            ParentPid: process.Pid,
+            Directories: process.Directories,
+            Files: process.FilePrincipal,
+            AppId: process.AppId);
         var result = kernel.SpawnAsync(request, process.KillToken).AsTask().GetAwaiter().GetResult();
         if (!result.IsSuccess)
         {
@@ -399,6 +424,11 @@ internal sealed class GuestSyscalls(KernelProcess process, ProcessManager kernel
             return e;
         }
 
+        if (fd >= ProcessFiles.FirstFd)
+        {
+            return FileWrite(memory, fd, iovsPtr, iovsLen, null, nwrittenPtr);
+        }
+
         var buffer = fd switch
         {
             1 => process.Stdout,
@@ -446,6 +476,11 @@ internal sealed class GuestSyscalls(KernelProcess process, ProcessManager kernel
         if (Wasi(Syscall.WasiFdRead) is var e and > 0)
         {
             return e;
+        }
+
+        if (fd >= ProcessFiles.FirstFd)
+        {
+            return FileRead(memory, fd, iovsPtr, iovsLen, null, nreadPtr);
         }
 
         if (fd != 0)
@@ -501,16 +536,23 @@ internal sealed class GuestSyscalls(KernelProcess process, ProcessManager kernel
     }
 
     public int WasiFdClose(int fd) =>
-        Wasi(Syscall.WasiFdClose) is var e and > 0 ? e : fd is >= 0 and <= 2 ? WasiSuccess : WasiEBadf;
+        Wasi(Syscall.WasiFdClose) is var e and > 0 ? e
+        : fd is >= 0 and <= 2 ? WasiSuccess
+        : process.Files.Close(fd) is { } error ? error.Wasi : WasiSuccess;
 
     public int WasiFdSeek(IGuestMemory memory, int fd, long offset, int whence, int newOffsetPtr) =>
-        Wasi(Syscall.WasiFdSeek) is var e and > 0 ? e : fd is >= 0 and <= 2 ? WasiESpipe : WasiEBadf;
+        Wasi(Syscall.WasiFdSeek) is var e and > 0 ? e : fd is >= 0 and <= 2 ? WasiESpipe : FileSeek(memory, fd, offset, whence, newOffsetPtr);
 
     public int WasiFdFdstatGet(IGuestMemory memory, int fd, int statPtr)
     {
         if (Wasi(Syscall.WasiFdFdstatGet) is var e and > 0)
         {
             return e;
+        }
+
+        if (fd >= ProcessFiles.FirstFd)
+        {
+            return FileFdstat(memory, fd, statPtr);
         }
 
         if (fd is < 0 or > 2)
@@ -531,10 +573,10 @@ internal sealed class GuestSyscalls(KernelProcess process, ProcessManager kernel
     }
 
     public int WasiFdPrestatGet(IGuestMemory memory, int fd, int prestatPtr) =>
-        Wasi(Syscall.WasiFdPrestatGet) is var e and > 0 ? e : WasiEBadf; // no preopens until the VFS
+        Wasi(Syscall.WasiFdPrestatGet) is var e and > 0 ? e : Prestat(memory, fd, prestatPtr);
 
     public int WasiFdPrestatDirName(IGuestMemory memory, int fd, int pathPtr, int pathLen) =>
-        Wasi(Syscall.WasiFdPrestatDirName) is var e and > 0 ? e : WasiEBadf;
+        Wasi(Syscall.WasiFdPrestatDirName) is var e and > 0 ? e : PrestatDirName(memory, fd, pathPtr, pathLen);
 
     public int WasiPollOneoff(IGuestMemory memory, int inPtr, int outPtr, int subscriptionCount, int neventsPtr)
     {

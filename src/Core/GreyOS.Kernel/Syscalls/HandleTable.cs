@@ -21,6 +21,9 @@ internal sealed class PendingOperation(int handle, bool periodic)
 
     public ITimer? Timer { get; set; }
 
+    /// <summary>What a resource handle names (an open file): always ready, never freed by a poll.</summary>
+    public object? Resource { get; set; }
+
     public bool Ready => Done || Expiries > 0;
 }
 
@@ -68,6 +71,29 @@ internal sealed class HandleTable(int capacity)
             var operation = new PendingOperation(_next, periodic);
             _operations[_next] = operation;
             return operation;
+        }
+    }
+
+    /// <summary>A handle naming a resource (an open file); null when the process holds too many.</summary>
+    public PendingOperation? OpenResource(object resource)
+    {
+        var operation = Open();
+        if (operation is not null)
+        {
+            operation.Resource = resource;
+            operation.Done = true;
+            operation.Result = 0;
+        }
+
+        return operation;
+    }
+
+    /// <summary>The resource behind a handle, or null (not open, or an operation).</summary>
+    public object? ResourceOf(int handle)
+    {
+        lock (_lock)
+        {
+            return _operations.TryGetValue(handle, out var operation) ? operation.Resource : null;
         }
     }
 
@@ -122,6 +148,11 @@ internal sealed class HandleTable(int capacity)
             if (!_operations.TryGetValue(handle, out var operation))
             {
                 return GreyErrno.EBADF;
+            }
+
+            if (operation.Resource is not null)
+            {
+                return 0; // a file handle is always ready and stays open until closed
             }
 
             if (operation.Periodic)

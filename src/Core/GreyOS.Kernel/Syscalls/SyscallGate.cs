@@ -12,18 +12,18 @@ internal enum GateVerdict
 }
 
 /// <summary>
-/// The syscall gate of one process: capability check (a bitmap indexed by <see cref="Syscall"/>),
+/// The syscall gate of one process: capability check (a 128-bit bitmap indexed by <see cref="Syscall"/>),
 /// a token-bucket rate limit, and counters per syscall. A process runs guest code on one thread at
 /// a time, so the counters need no atomics. Denials are reported to <paramref name="onDenied"/>
 /// (audit) the first time per syscall; all are counted.
 /// </summary>
-internal sealed class SyscallGate(ulong allowed, int perSecond, Action<Syscall, GateVerdict> onDenied)
+internal sealed class SyscallGate(UInt128 allowed, int perSecond, Action<Syscall, GateVerdict> onDenied)
 {
     private static readonly int SyscallCount = Enum.GetValues<Syscall>().Length;
 
     private readonly long[] _counts = new long[SyscallCount];
     private readonly long _ticksPerToken = Math.Max(1, Stopwatch.Frequency / Math.Max(1, perSecond));
-    private ulong _reported;
+    private UInt128 _reported;
     private long _tokens = perSecond;
     private long _refilledAt = Stopwatch.GetTimestamp();
 
@@ -35,8 +35,8 @@ internal sealed class SyscallGate(ulong allowed, int perSecond, Action<Syscall, 
 
     public GateVerdict Enter(Syscall syscall)
     {
-        var bit = 1UL << (int)syscall;
-        if ((allowed & bit) == 0)
+        var bit = UInt128.One << (int)syscall;
+        if ((allowed & bit) == UInt128.Zero)
         {
             return Deny(syscall, bit, GateVerdict.Denied);
         }
@@ -50,6 +50,12 @@ internal sealed class SyscallGate(ulong allowed, int perSecond, Action<Syscall, 
         Total++;
         return GateVerdict.Allowed;
     }
+
+    /// <summary>
+    /// A call the gate let through but a finer capability refused (a path outside the process's granted
+    /// folders, a write to a read-only one): counted and audited like a gate denial.
+    /// </summary>
+    public void DenyResource(Syscall syscall) => Deny(syscall, UInt128.One << (int)syscall, GateVerdict.Denied);
 
     private bool Refill()
     {
@@ -66,10 +72,10 @@ internal sealed class SyscallGate(ulong allowed, int perSecond, Action<Syscall, 
         return true;
     }
 
-    private GateVerdict Deny(Syscall syscall, ulong bit, GateVerdict verdict)
+    private GateVerdict Deny(Syscall syscall, UInt128 bit, GateVerdict verdict)
     {
         Denied++;
-        if ((_reported & bit) == 0)
+        if ((_reported & bit) == UInt128.Zero)
         {
             _reported |= bit;
             onDenied(syscall, verdict);

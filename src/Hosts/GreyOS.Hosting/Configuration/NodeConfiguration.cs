@@ -13,6 +13,9 @@ namespace GreyOS.Hosting.Configuration;
 /// </summary>
 public static class NodeConfiguration
 {
+    /// <summary>The entries of the list <c>FileSystem:MountRoots</c> (<c>FileSystem:MountRoots:0</c>, <c>:1</c> …) share one validator.</summary>
+    private const string MountRootsKey = "FileSystem:MountRoots:<n>";
+
     // Every key of the GreyOS section, with a validator returning an error message or null.
     private static readonly Dictionary<string, Func<string?, string?>> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -32,6 +35,23 @@ public static class NodeConfiguration
         ["Kernel:DefaultCpuSeconds"] = v => Number(v, 0.01, 86_400),
         ["Kernel:MaxCpuSeconds"] = v => Number(v, 0.01, 31_536_000),
         ["Kernel:SyscallsPerSecond"] = v => Integer(v, 1, 1_000_000_000),
+        ["FileSystem:GcInterval"] = v => Duration(v, TimeSpan.Zero, TimeSpan.FromDays(365)),
+        ["FileSystem:GcGracePeriod"] = v => Duration(v, TimeSpan.Zero, TimeSpan.FromDays(30)),
+        ["FileSystem:Uploads:MaxLength"] = v => Integer(v, 0, long.MaxValue),
+        ["FileSystem:Uploads:MaxOpenPerUser"] = v => Integer(v, 1, 10_000),
+        ["FileSystem:Uploads:Expiry"] = v => Duration(v, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30)),
+        ["FileSystem:Uploads:SweepInterval"] = v => Duration(v, TimeSpan.Zero, TimeSpan.FromDays(1)),
+        ["FileSystem:VersionsKept"] = v => Integer(v, 0, 1000),
+        ["FileSystem:VersionCopyLimitBytes"] = v => Integer(v, 0, long.MaxValue),
+        ["FileSystem:DefaultUserQuotaBytes"] = v => Integer(v, 0, long.MaxValue),
+        ["FileSystem:SharedQuotaBytes"] = v => Integer(v, 0, long.MaxValue),
+        ["FileSystem:AppQuotaBytes"] = v => Integer(v, 0, long.MaxValue),
+        ["FileSystem:TrashRetention"] = v => Duration(v, TimeSpan.Zero, TimeSpan.FromDays(3650)),
+        ["FileSystem:SearchVisitLimit"] = v => Integer(v, 1, 10_000_000),
+        ["FileSystem:WatchesPerUser"] = v => Integer(v, 1, 10_000),
+        ["KeyValue:MaxBytesPerApp"] = v => Integer(v, 0, long.MaxValue),
+        ["KeyValue:MaxEntriesPerApp"] = v => Integer(v, 1, 100_000_000),
+        [MountRootsKey] = v => string.IsNullOrWhiteSpace(v) || !Path.IsPathFullyQualified(v) ? "must be the absolute path of a host folder" : null,
     };
 
     private static string? Duration(string? value, TimeSpan min, TimeSpan max) =>
@@ -94,7 +114,10 @@ public static class NodeConfiguration
                 continue; // a section node, not a leaf
             }
 
-            if (!KnownKeys.TryGetValue(key, out var validate))
+            var known = key.StartsWith("FileSystem:MountRoots:", StringComparison.OrdinalIgnoreCase) && int.TryParse(key.AsSpan("FileSystem:MountRoots:".Length), NumberStyles.None, CultureInfo.InvariantCulture, out _)
+                ? MountRootsKey
+                : key;
+            if (!KnownKeys.TryGetValue(known, out var validate))
             {
                 throw new NodeStartupException(
                     $"unknown setting '{GreyOSOptions.Section}:{key}'; known settings are {string.Join(", ", KnownKeys.Keys.Select(k => GreyOSOptions.Section + ":" + k))}");

@@ -65,7 +65,7 @@ internal static class FileEndpoints
             .WithName("UploadFile")
             .WithSummary("Writes a file atomically (streamed; Content-Length is checked). If-Match: replace only that version; If-None-Match: * create only; append=true appends.");
 
-        fs.MapDelete("/files/{**path}", async Task<Results<Ok<FileEntryResponse>, ProblemHttpResult>> (string? path, bool? recursive, HttpContext context, IFileSystem files, CancellationToken ct) =>
+        fs.MapDelete("/files/{**path}", async Task<Results<Ok<FileEntryResponse>, ProblemHttpResult>> (string? path, bool? recursive, bool? permanent, HttpContext context, IFileSystem files, IFileRecovery recovery, CancellationToken ct) =>
             {
                 var parsed = Parse(path);
                 if (!parsed.IsSuccess)
@@ -73,11 +73,14 @@ internal static class FileEndpoints
                     return parsed.Error.ToResult();
                 }
 
-                var deleted = await files.DeleteAsync(PrincipalOf(context.User), parsed.Value, recursive ?? false, IfMatch(context), ct).ConfigureAwait(false);
+                var principal = PrincipalOf(context.User);
+                var deleted = permanent == true
+                    ? await recovery.DeleteForeverAsync(principal, parsed.Value, recursive ?? false, IfMatch(context), ct).ConfigureAwait(false)
+                    : await files.DeleteAsync(principal, parsed.Value, recursive ?? false, IfMatch(context), ct).ConfigureAwait(false);
                 return deleted.IsSuccess ? TypedResults.Ok(ToResponse(deleted.Value)) : deleted.Error.ToResult();
             })
             .WithName("DeleteFile")
-            .WithSummary("Deletes a file or a folder (recursive=true for non-empty folders); If-Match honoured.");
+            .WithSummary("Moves a file or a folder to the trash (recursive=true for non-empty folders; permanent=true skips the trash); If-Match honoured.");
 
         fs.MapPost("/folders/{**path}", async Task<Results<Created<FileEntryResponse>, ProblemHttpResult>> (string? path, bool? parents, ClaimsPrincipal user, IFileSystem files, CancellationToken ct) =>
             {
@@ -163,14 +166,14 @@ internal static class FileEndpoints
         return done.IsSuccess ? TypedResults.Ok(ToResponse(done.Value)) : done.Error.ToResult();
     }
 
-    private static Result<VfsPath> Parse(string? routePath) => VfsPath.Parse("/" + (routePath ?? string.Empty));
+    internal static Result<VfsPath> Parse(string? routePath) => VfsPath.Parse("/" + (routePath ?? string.Empty));
 
-    private static string? IfMatch(HttpContext context) =>
+    internal static string? IfMatch(HttpContext context) =>
         context.Request.Headers.IfMatch.ToString() is { Length: > 0 } value && value.Trim() != "*" ? value.Trim() : null;
 
-    private static FilePrincipal PrincipalOf(ClaimsPrincipal user) =>
+    internal static FilePrincipal PrincipalOf(ClaimsPrincipal user) =>
         new(user.UserId(), user.Identity?.Name ?? string.Empty, user.Has(Permissions.FsAdmin));
 
-    private static FileEntryResponse ToResponse(FileEntry e) =>
+    internal static FileEntryResponse ToResponse(FileEntry e) =>
         new(e.Path.Value, e.Name, e.Kind == EntryKind.File ? "file" : "folder", e.Length, e.ETag, e.MimeType, e.CreatedAt, e.ModifiedAt);
 }

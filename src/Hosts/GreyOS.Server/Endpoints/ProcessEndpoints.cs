@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
 using GreyOS.Abstractions.Errors;
+using GreyOS.Abstractions.FileSystem;
 using GreyOS.Abstractions.Identity;
 using GreyOS.Abstractions.Processes;
 using GreyOS.Abstractions.Runtime;
@@ -19,6 +20,9 @@ internal static class ProcessEndpoints
     public const long MaxModuleBytes = 64L * 1024 * 1024;
 
     private const int MaxWaitSeconds = 60;
+
+    /// <summary>Most folders granted to one process through the API.</summary>
+    private const int MaxDirectories = 16;
 
     public static RouteGroupBuilder MapProcessEndpoints(this RouteGroupBuilder api)
     {
@@ -140,6 +144,12 @@ internal static class ProcessEndpoints
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, "send {\"module\": \"<sha256>\", …}");
         }
 
+        var dirs = ParseDirectories(request.Dirs);
+        if (!dirs.IsSuccess)
+        {
+            return dirs.Error.ToResult();
+        }
+
         var limits = request.Limits is null ? null : new ProcessLimits(request.Limits.MemoryMiB ?? 0, request.Limits.CpuSeconds ?? 0, request.Limits.OutputBytes ?? 0, request.Limits.Nice ?? 0);
         var spawn = new SpawnRequest(
             request.Module,
@@ -149,7 +159,10 @@ internal static class ProcessEndpoints
             limits,
             request.Capabilities,
             request.Name,
-            KeepStdinOpen: request.Attach);
+            KeepStdinOpen: request.Attach,
+            Directories: dirs.Value,
+            Files: dirs.Value.Count > 0 ? new FilePrincipal(UserId(user), user.Identity?.Name ?? string.Empty, user.Has(Permissions.FsAdmin)) : null,
+            AppId: request.AppId);
         var result = await processes.SpawnAsync(spawn, ct).ConfigureAwait(false);
         if (result.IsSuccess)
         {
@@ -160,6 +173,45 @@ internal static class ProcessEndpoints
         return result.IsSuccess
             ? TypedResults.Created($"/api/v1/processes/{result.Value.Pid}", ToResponse(result.Value))
             : result.Error.ToResult();
+    }
+
+    /// <summary>Granted folders, validated at the boundary (the kernel checks access before anything runs).</summary>
+    private static Result<IReadOnlyList<DirectoryGrant>> ParseDirectories(IReadOnlyList<DirectoryGrantDto>? dirs)
+    {
+        if (dirs is null || dirs.Count == 0)
+        {
+            return Result<IReadOnlyList<DirectoryGrant>>.Success([]);
+        }
+
+        if (dirs.Count > MaxDirectories)
+        {
+            return GreyError.Invalid(ErrorCodes.InvalidRequest, $"at most {MaxDirectories} folders may be granted to a process");
+        }
+
+        var grants = new List<DirectoryGrant>();
+        foreach (var dir in dirs)
+        {
+            if (dir is null)
+            {
+                return GreyError.Invalid(ErrorCodes.InvalidRequest, "dirs entries are {\"path\": \"/home/you/folder\", \"guest\": \"/folder\", \"readOnly\": false}");
+            }
+
+            var path = VfsPath.Parse(dir.Path);
+            if (!path.IsSuccess)
+            {
+                return path.Error;
+            }
+
+            var guest = dir.Guest ?? path.Value.Value;
+            if (!guest.StartsWith('/') || guest.Split('/').Any(s => s is "." or "..") || VfsPath.Parse(guest) is not { IsSuccess: true } parsedGuest)
+            {
+                return GreyError.Invalid(ErrorCodes.InvalidPath, $"guest path '{guest}' must be absolute, without '.' or '..' (e.g. /work)");
+            }
+
+            grants.Add(new DirectoryGrant(path.Value, parsedGuest.Value.Value, dir.ReadOnly));
+        }
+
+        return Result<IReadOnlyList<DirectoryGrant>>.Success(grants);
     }
 
     private static async Task<Results<Ok<ProcessListResponse>, ProblemHttpResult>> ListAsync(

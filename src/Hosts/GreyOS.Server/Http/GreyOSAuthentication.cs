@@ -202,6 +202,11 @@ internal sealed class GreyOSAuthentication(
                 sha512.AppendData(buffer, 0, read);
             }
         }
+        catch (BadHttpRequestException ex)
+        {
+            // The body ended early (a broken connection) or ran past the limit: nothing to verify.
+            return $"the body could not be read ({ex.Message.TrimEnd('.')})";
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Data.Common;
 using System.Security.Cryptography;
 using GreyOS.Abstractions.Errors;
@@ -34,13 +33,10 @@ namespace GreyOS.FileSystem.Backends;
 /// or an open sees one consistent state. Thread-safe; the database serializes the mutations.
 /// </para>
 /// </remarks>
-internal sealed class SqliteBackend : IStorageBackend
+internal sealed class SqliteBackend : IContentAwareBackend
 {
     /// <summary>The most bytes kept inline in a file's row; larger content goes to the content store.</summary>
     public const int InlineLimit = 64 * 1024;
-
-    /// <summary>One chunk in a stored chunk list: the raw SHA-256 and the length (little-endian).</summary>
-    private const int ChunkEntrySize = 32 + sizeof(int);
 
     /// <summary>
     /// How often an append streams outside the write lock; when other writes changed the file each
@@ -316,6 +312,68 @@ internal sealed class SqliteBackend : IStorageBackend
         return row.Entry(path);
     }
 
+    public async ValueTask<ContentSnapshot?> SnapshotAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        var root = await RootAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var lookup = await LookupAsync(connection, null, root, path, withContent: true, cancellationToken).ConfigureAwait(false);
+        if (!lookup.Found || lookup.Deepest.Kind != EntryKind.File)
+        {
+            return null;
+        }
+
+        var row = lookup.Deepest;
+        return new ContentSnapshot(row.Length, row.ETag, FromUnixMilliseconds(row.ModifiedAt), row.Chunks is null ? row.Inline ?? [] : null, row.Chunks);
+    }
+
+    public async ValueTask<Result<StorageEntry>> RestoreAsync(VfsPath path, ContentSnapshot content, string? ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (path.IsRoot)
+        {
+            return GreyError.Invalid(ErrorCodes.NotAFile, "the root is a folder");
+        }
+
+        var stored = content.Chunks is { } list
+            ? StoredContent.Of(ChunkList.Decode(list))
+            : StoredContent.Of(content.Inline ?? []);
+        var root = await RootAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var target = CheckWrite(path, await LookupAsync(connection, transaction, root, path, withContent: false, cancellationToken).ConfigureAwait(false), new WriteOptions(IfMatch: ifMatch));
+        if (!target.IsSuccess)
+        {
+            return target.Error;
+        }
+
+        var entry = await SaveFileAsync(connection, transaction, path, target.Value, stored, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return entry;
+    }
+
+    public async ValueTask<long> MeasureAsync(VfsPath folder, CancellationToken cancellationToken)
+    {
+        var root = await RootAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var lookup = await LookupAsync(connection, null, root, folder, withContent: false, cancellationToken).ConfigureAwait(false);
+        if (!lookup.Found)
+        {
+            return 0;
+        }
+
+        await using var command = connection.CreateCommand(
+            """
+            WITH RECURSIVE subtree(id, length) AS (
+                SELECT id, length FROM fs_entries WHERE id = $id
+                UNION ALL
+                SELECT e.id, e.length FROM fs_entries AS e JOIN subtree ON e.parent_id = subtree.id
+            )
+            SELECT coalesce(sum(length), 0) FROM subtree;
+            """)
+            .With("$id", lookup.Deepest.Id);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long total ? total : 0;
+    }
+
     private async ValueTask<Result<StorageEntry>> TransferAsync(VfsPath from, VfsPath into, bool overwrite, bool move, CancellationToken cancellationToken)
     {
         if (from.IsRoot || into.IsRoot)
@@ -438,7 +496,7 @@ internal sealed class SqliteBackend : IStorageBackend
     private async Task<StorageEntry> SaveFileAsync(DbConnection connection, DbTransaction transaction, VfsPath path, WriteTarget target, StoredContent content, CancellationToken cancellationToken)
     {
         var now = Now();
-        var chunkList = content.Chunks is { } chunks ? EncodeChunkList(chunks.Chunks) : null;
+        var chunkList = content.Chunks is { } chunks ? ChunkList.Encode(chunks.Chunks) : null;
         var inline = content.Chunks is null ? content.Inline ?? [] : null;
         DbCommand command;
         if (target.Existing is { } existing)
@@ -477,7 +535,7 @@ internal sealed class SqliteBackend : IStorageBackend
         Stream? prefix = null;
         if (appendTo?.Chunks is { } list)
         {
-            var chunks = DecodeChunkList(list).Chunks;
+            var chunks = ChunkList.Decode(list).Chunks;
             if (chunks.Count > 0 && chunks[^1].Length < ChunkStore.ChunkSize)
             {
                 kept = chunks.Take(chunks.Count - 1).ToArray();
@@ -601,7 +659,7 @@ internal sealed class SqliteBackend : IStorageBackend
     {
         if (row.Chunks is { } list)
         {
-            var content = DecodeChunkList(list);
+            var content = ChunkList.Decode(list);
             var start = Math.Min(offset, content.Length);
             return _chunks.OpenRead(content, start, Math.Min(length ?? long.MaxValue, content.Length - start));
         }
@@ -758,36 +816,6 @@ internal sealed class SqliteBackend : IStorageBackend
         }
 
         return lookup.Found ? null : NotFound(path);
-    }
-
-    private static byte[] EncodeChunkList(IReadOnlyList<ChunkRef> chunks)
-    {
-        var blob = new byte[chunks.Count * ChunkEntrySize];
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            var entry = blob.AsSpan(i * ChunkEntrySize, ChunkEntrySize);
-            Convert.FromHexString(chunks[i].Hash, entry[..32], out _, out _);
-            BinaryPrimitives.WriteInt32LittleEndian(entry[32..], chunks[i].Length);
-        }
-
-        return blob;
-    }
-
-    private static ContentRef DecodeChunkList(byte[] blob)
-    {
-        if (blob.Length % ChunkEntrySize != 0)
-        {
-            throw new InvalidDataException($"A stored chunk list has {blob.Length} bytes, not a multiple of {ChunkEntrySize}.");
-        }
-
-        var chunks = new ChunkRef[blob.Length / ChunkEntrySize];
-        for (var i = 0; i < chunks.Length; i++)
-        {
-            var entry = blob.AsSpan(i * ChunkEntrySize, ChunkEntrySize);
-            chunks[i] = new ChunkRef(Convert.ToHexStringLower(entry[..32]), BinaryPrimitives.ReadInt32LittleEndian(entry[32..]));
-        }
-
-        return ContentRef.FromChunks(chunks);
     }
 
     private static EntryKind ParseKind(string kind) => kind switch

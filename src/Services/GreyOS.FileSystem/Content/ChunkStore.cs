@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using GreyOS.Abstractions.Errors;
 using Microsoft.Extensions.Logging;
@@ -25,8 +26,16 @@ namespace GreyOS.FileSystem.Content;
 /// <para>
 /// Reference counting is the database's business: the store does not know which chunks are in use.
 /// A refused or interrupted write may leave chunks nobody references; the garbage collector removes
-/// them with <see cref="EnumerateHashes"/> and <see cref="Delete"/>. Thread-safe; several writers of
+/// them with <see cref="EnumerateHashes"/> and <see cref="TryDeleteUnused"/>. Thread-safe; several writers of
 /// the same chunk at once all succeed and leave one intact file (the rename is atomic, the bytes equal).
+/// </para>
+/// <para>
+/// Safe against the collector (a chunk a write is about to reference is never deleted under it): a
+/// write that finds its chunk already stored (deduplication) refreshes the chunk file's last-write
+/// time before it returns, under the same per-chunk lock under which <see cref="TryDeleteUnused"/>
+/// re-checks that time right before deleting; and while a write is in flight, nothing written or
+/// refreshed since it began is deleted (<see cref="OldestWriteStartedAt"/>), however long it streams.
+/// The collector's grace period covers the short step from a write's return to its metadata commit.
 /// </para>
 /// </remarks>
 internal sealed partial class ChunkStore
@@ -45,19 +54,57 @@ internal sealed partial class ChunkStore
     private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode ChunkMode = UnixFileMode.UserRead;
 
-    private readonly string _tempFolder;
-    private readonly ILogger<ChunkStore> _logger;
+    /// <summary>Locks striped by the first byte of a chunk's hash: a dedup hit's refresh and the collector's delete of that chunk never interleave.</summary>
+    private const int LockStripes = 256;
 
-    /// <summary>A store rooted at <paramref name="root"/>; creates it (and its <c>tmp</c> folder) when missing.</summary>
-    public ChunkStore(string root, ILogger<ChunkStore> logger)
+    private readonly string _tempFolder;
+    private volatile bool _foldersReady;
+    private readonly ILogger<ChunkStore> _logger;
+    private readonly TimeProvider _time;
+    private readonly Lock[] _stripes = CreateStripes();
+
+    /// <summary>The writes in flight and when each began.</summary>
+    private readonly ConcurrentDictionary<long, DateTimeOffset> _activeWrites = new();
+    private long _nextWrite;
+
+    /// <summary>A store rooted at <paramref name="root"/>; creates it (and its <c>tmp</c> folder) on first use when missing.</summary>
+    public ChunkStore(string root, ILogger<ChunkStore> logger, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         ArgumentNullException.ThrowIfNull(logger);
         Root = Path.GetFullPath(root);
         _tempFolder = Path.Combine(Root, TempFolderName);
         _logger = logger;
-        CreateFolder(Root);
-        CreateFolder(_tempFolder);
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Creates the store's folders on first use (not when composed: the node's start-up steps prepare the data folder first).</summary>
+    private void EnsureFolders()
+    {
+        if (!_foldersReady)
+        {
+            CreateFolder(Root);
+            CreateFolder(_tempFolder);
+            _foldersReady = true;
+        }
+    }
+
+    /// <summary>When the oldest write still in flight began (null: none is): chunks written or refreshed since then are never deleted.</summary>
+    public DateTimeOffset? OldestWriteStartedAt
+    {
+        get
+        {
+            DateTimeOffset? oldest = null;
+            foreach (var started in _activeWrites.Values)
+            {
+                if (oldest is null || started < oldest)
+                {
+                    oldest = started;
+                }
+            }
+
+            return oldest;
+        }
     }
 
     /// <summary>The store's folder (absolute).</summary>
@@ -119,6 +166,8 @@ internal sealed partial class ChunkStore
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         using var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long total = 0;
+        var write = Interlocked.Increment(ref _nextWrite);
+        _activeWrites[write] = _time.GetUtcNow();
         try
         {
             var ended = false;
@@ -163,6 +212,8 @@ internal sealed partial class ChunkStore
         }
         finally
         {
+            _activeWrites.TryRemove(write, out _);
+
             // The buffer held user content and the pool is shared by the whole process.
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
@@ -205,9 +256,8 @@ internal sealed partial class ChunkStore
     }
 
     /// <summary>
-    /// Deletes a chunk file (nothing happens when it does not exist). For the garbage collector only:
-    /// the caller must make sure that nothing references the chunk, and that no write in flight can
-    /// take a reference to it (a write that found the chunk present skips storing it).
+    /// Deletes a chunk file (nothing happens when it does not exist). For tests and repairs only: the
+    /// garbage collector uses <see cref="TryDeleteUnused"/>, which cannot race a write.
     /// </summary>
     public void Delete(string hash)
     {
@@ -215,9 +265,48 @@ internal sealed partial class ChunkStore
         LogDeleted(_logger, hash);
     }
 
+    /// <summary>
+    /// For the garbage collector, after it found no reference to the chunk: deletes the chunk file if
+    /// it was last written (or refreshed by a deduplicating write) before <paramref name="cutoff"/> and
+    /// before the oldest write still in flight began. The time is re-read under the chunk's lock, the
+    /// one a deduplicating write takes to refresh it, so a write that is about to reference the chunk
+    /// either refreshed it first (kept) or finds it gone and stores it again. Returns the bytes freed,
+    /// or null when the chunk was kept (or is gone).
+    /// </summary>
+    public long? TryDeleteUnused(string hash, DateTimeOffset cutoff)
+    {
+        var path = ChunkPath(hash);
+        lock (StripeOf(hash))
+        {
+            if (OldestWriteStartedAt is { } oldest && oldest < cutoff)
+            {
+                cutoff = oldest;
+            }
+
+            var file = new FileInfo(path);
+            if (!file.Exists || new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero) >= cutoff)
+            {
+                return null;
+            }
+
+            var length = file.Length;
+            file.Delete();
+            LogDeleted(_logger, hash);
+            return length;
+        }
+    }
+
+    /// <summary>When the chunk file was last written or refreshed (null: it does not exist).</summary>
+    public DateTimeOffset? LastWrittenAt(string hash)
+    {
+        var file = new FileInfo(ChunkPath(hash));
+        return file.Exists ? new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero) : null;
+    }
+
     /// <summary>The hashes of all chunk files, in no particular order (lazily; files with other names are ignored).</summary>
     public IEnumerable<string> EnumerateHashes()
     {
+        EnsureFolders();
         foreach (var first in Directory.EnumerateDirectories(Root))
         {
             var a = Path.GetFileName(first);
@@ -252,6 +341,7 @@ internal sealed partial class ChunkStore
     /// </summary>
     public int DeleteTempFiles()
     {
+        EnsureFolders();
         var count = 0;
         foreach (var file in Directory.EnumerateFiles(_tempFolder))
         {
@@ -381,22 +471,33 @@ internal sealed partial class ChunkStore
         return error;
     }
 
-    /// <summary>Stores one chunk unless an intact-looking copy (right length) is already there.</summary>
+    /// <summary>
+    /// Stores one chunk unless an intact-looking copy (right length) is already there; that copy's
+    /// last-write time is refreshed (under the chunk's lock), so the garbage collector keeps it for the
+    /// write that is about to reference it.
+    /// </summary>
     private async Task StoreAsync(string hash, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var path = ChunkPath(hash);
-        var present = new FileInfo(path);
-        if (present.Exists)
+        lock (StripeOf(hash))
         {
-            if (present.Length == data.Length)
+            var present = new FileInfo(path);
+            if (present.Exists)
             {
-                return;
-            }
+                if (present.Length == data.Length && TryRefresh(present, hash))
+                {
+                    return;
+                }
 
-            // Damaged (e.g. truncated by a failing disk): the fresh bytes replace it.
-            LogRewritingDamaged(_logger, hash, present.Length, data.Length);
+                if (present.Length != data.Length)
+                {
+                    // Damaged (e.g. truncated by a failing disk): the fresh bytes replace it.
+                    LogRewritingDamaged(_logger, hash, present.Length, data.Length);
+                }
+            }
         }
 
+        EnsureFolders();
         var folder = Path.GetDirectoryName(path)!;
         EnsureFolder(folder);
         var temp = Path.Combine(_tempFolder, $"{hash}.{Guid.NewGuid():N}");
@@ -437,6 +538,34 @@ internal sealed partial class ChunkStore
         finally
         {
             TryDelete(temp);
+        }
+    }
+
+    private static Lock[] CreateStripes()
+    {
+        var stripes = new Lock[LockStripes];
+        for (var i = 0; i < stripes.Length; i++)
+        {
+            stripes[i] = new Lock();
+        }
+
+        return stripes;
+    }
+
+    private Lock StripeOf(string hash) => _stripes[Convert.ToByte(hash[..2], 16)];
+
+    /// <summary>Moves a present chunk's last-write time to now; false when the file system refuses (the chunk is then stored again, which renews it too).</summary>
+    private bool TryRefresh(FileInfo present, string hash)
+    {
+        try
+        {
+            present.LastWriteTimeUtc = _time.GetUtcNow().UtcDateTime;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRefreshFailed(_logger, hash, ex.Message);
+            return false;
         }
     }
 
@@ -491,4 +620,7 @@ internal sealed partial class ChunkStore
 
     [LoggerMessage(EventId = 5107, Level = LogLevel.Warning, Message = "Could not delete the temp file {Path}: {Reason}")]
     private static partial void LogTempNotDeleted(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 5108, Level = LogLevel.Warning, Message = "Could not refresh the time of chunk {Hash} ({Reason}); storing it again")]
+    private static partial void LogRefreshFailed(ILogger logger, string hash, string reason);
 }

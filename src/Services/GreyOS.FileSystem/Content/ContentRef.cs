@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace GreyOS.FileSystem.Content;
@@ -75,4 +76,46 @@ internal sealed record ContentRef
 
     /// <inheritdoc />
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Id);
+}
+
+/// <summary>
+/// A chunk list as stored in the database (<c>fs_entries.chunks</c>, <c>fs_versions.chunks</c>): per
+/// chunk its raw 32-byte SHA-256 and its length as 4 bytes little-endian.
+/// </summary>
+internal static class ChunkList
+{
+    /// <summary>Bytes per chunk in an encoded list.</summary>
+    public const int EntrySize = 32 + sizeof(int);
+
+    public static byte[] Encode(IReadOnlyList<ChunkRef> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        var blob = new byte[chunks.Count * EntrySize];
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var entry = blob.AsSpan(i * EntrySize, EntrySize);
+            Convert.FromHexString(chunks[i].Hash, entry[..32], out _, out _);
+            BinaryPrimitives.WriteInt32LittleEndian(entry[32..], chunks[i].Length);
+        }
+
+        return blob;
+    }
+
+    public static ContentRef Decode(byte[] blob)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        if (blob.Length % EntrySize != 0)
+        {
+            throw new InvalidDataException($"A stored chunk list has {blob.Length} bytes, not a multiple of {EntrySize}.");
+        }
+
+        var chunks = new ChunkRef[blob.Length / EntrySize];
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            var entry = blob.AsSpan(i * EntrySize, EntrySize);
+            chunks[i] = new ChunkRef(Convert.ToHexStringLower(entry[..32]), BinaryPrimitives.ReadInt32LittleEndian(entry[32..]));
+        }
+
+        return ContentRef.FromChunks(chunks);
+    }
 }

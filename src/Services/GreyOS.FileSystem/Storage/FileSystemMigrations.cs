@@ -47,5 +47,63 @@ internal static class FileSystemMigrations
             ) STRICT;
             CREATE UNIQUE INDEX fs_entries_root ON fs_entries(mount) WHERE parent_id IS NULL;
             """),
+        new(Component, 2, "versions, trash, shares, public links, mounts", """
+            CREATE TABLE fs_versions (
+                id          INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+                path        TEXT    NOT NULL,
+                length      INTEGER NOT NULL CHECK (length >= 0),
+                etag        TEXT    NOT NULL,
+                modified_at INTEGER NOT NULL,
+                saved_at    INTEGER NOT NULL,
+                saved_by    TEXT    NOT NULL,
+                inline      BLOB,
+                chunks      BLOB,
+                CHECK (inline IS NULL OR chunks IS NULL)
+            ) STRICT;
+            CREATE INDEX fs_versions_path ON fs_versions(path, id);
+            CREATE TABLE fs_trash (
+                id            TEXT    NOT NULL PRIMARY KEY,
+                owner         TEXT    NOT NULL,
+                original_path TEXT    NOT NULL,
+                trash_path    TEXT    NOT NULL UNIQUE,
+                kind          TEXT    NOT NULL CHECK (kind IN ('file', 'folder')),
+                length        INTEGER NOT NULL CHECK (length >= 0),
+                deleted_at    INTEGER NOT NULL,
+                deleted_by    TEXT    NOT NULL
+            ) STRICT;
+            CREATE INDEX fs_trash_owner ON fs_trash(owner, deleted_at);
+            CREATE TABLE fs_shares (
+                path        TEXT    NOT NULL,
+                kind        TEXT    NOT NULL CHECK (kind IN ('user', 'group', 'app')),
+                sharee_id   TEXT    NOT NULL,
+                sharee_name TEXT    NOT NULL,
+                rights      INTEGER NOT NULL CHECK (rights BETWEEN 1 AND 7),
+                granted_by  TEXT    NOT NULL,
+                granted_at  INTEGER NOT NULL,
+                PRIMARY KEY (path, kind, sharee_id)
+            ) STRICT;
+            CREATE INDEX fs_shares_sharee ON fs_shares(kind, sharee_id);
+            CREATE TABLE fs_links (
+                id            TEXT    NOT NULL PRIMARY KEY,
+                token_hash    BLOB    NOT NULL UNIQUE,
+                path          TEXT    NOT NULL,
+                creator_id    TEXT    NOT NULL,
+                creator_name  TEXT    NOT NULL,
+                created_at    INTEGER NOT NULL,
+                expires_at    INTEGER,
+                password_salt BLOB,
+                password_hash BLOB,
+                downloads     INTEGER NOT NULL DEFAULT 0
+            ) STRICT;
+            CREATE INDEX fs_links_creator ON fs_links(creator_id);
+            CREATE TABLE fs_mounts (
+                name       TEXT    NOT NULL PRIMARY KEY,
+                backend    TEXT    NOT NULL CHECK (backend IN ('local', 'sqlite')),
+                source     TEXT    NOT NULL,
+                read_only  INTEGER NOT NULL CHECK (read_only IN (0, 1)),
+                created_by TEXT    NOT NULL,
+                created_at INTEGER NOT NULL
+            ) STRICT;
+            """),
     ];
 }

@@ -118,5 +118,23 @@ internal static class IdentityMigrations
                 PRIMARY KEY (user_id, app, device_id, place)
             ) STRICT;
             """),
+        new(Component, 3, "app passwords (WebDAV Basic), revoked when their user is disabled", """
+            CREATE TABLE app_passwords (
+                id           TEXT    NOT NULL PRIMARY KEY,
+                user_id      TEXT    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                label        TEXT    NOT NULL,
+                secret_hash  BLOB    NOT NULL UNIQUE,
+                created_at   INTEGER NOT NULL,
+                last_used_at INTEGER,
+                revoked_at   INTEGER
+            ) STRICT;
+            CREATE INDEX app_passwords_by_user ON app_passwords(user_id);
+            CREATE TRIGGER app_passwords_revoked_with_user AFTER UPDATE OF status ON users
+            WHEN NEW.status <> 'active'
+            BEGIN
+                UPDATE app_passwords SET revoked_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+                WHERE user_id = NEW.id AND revoked_at IS NULL;
+            END;
+            """),
     ];
 }
