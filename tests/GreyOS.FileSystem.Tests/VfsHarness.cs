@@ -44,7 +44,6 @@ internal sealed class VfsHarness : IAsyncDisposable
         var data = new TempDirectory("greyos-vfs");
         var collection = new ServiceCollection()
             .AddSingleton<TimeProvider>(new ManualTimeProvider())
-            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
             .AddSingleton(new DataDirectory(data.Path))
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
             .AddSqliteStorage()

@@ -41,10 +41,10 @@ internal sealed class FileSystemNode : IAsyncDisposable
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton(TimeProvider.System)
-            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
             .AddSingleton(new DataDirectory(data))
             .AddSqliteStorage()
             .AddGreyOSFileSystem()
+            .Configure<FileSystemOptions>(o => o.SharedQuotaBytes = 0) // the copy benchmark makes hundreds of logical GiB (deduplicated)
             .BuildServiceProvider();
         foreach (var step in services.GetServices<INodeInitializer>().OrderBy(s => s.Order))
         {
