@@ -620,7 +620,18 @@ internal sealed partial class GuestSyscalls
         return file.Position;
     }
 
-    private int FileRead(IGuestMemory memory, int fd, int iovsPtr, int iovsLen, long? at, int nreadPtr)
+    private int FileRead(IGuestMemory memory, int fd, int iovsPtr, int iovsLen, long? at, int nreadPtr) =>
+        FileTransfer(memory, fd, iovsPtr, iovsLen, at, nreadPtr, write: false);
+
+    private int FileWrite(IGuestMemory memory, int fd, int iovsPtr, int iovsLen, long? at, int nwrittenPtr) =>
+        FileTransfer(memory, fd, iovsPtr, iovsLen, at, nwrittenPtr, write: true);
+
+    /// <summary>
+    /// fd_read / fd_write and their positioned forms: one iovec after the other, from the file's
+    /// position (or from <paramref name="at"/>, which leaves the position alone). A read stops at the
+    /// first short iovec; a write that fails after some bytes were accepted reports the short count.
+    /// </summary>
+    private int FileTransfer(IGuestMemory memory, int fd, int iovsPtr, int iovsLen, long? at, int countPtr, bool write)
     {
         if (process.Files.Get(fd) is not { } descriptor)
         {
@@ -632,7 +643,7 @@ internal sealed partial class GuestSyscalls
             return WasiErrno.Isdir;
         }
 
-        if (!file.Readable)
+        if (!(write ? file.Writable : file.Readable))
         {
             return WasiEBadf;
         }
@@ -642,7 +653,7 @@ internal sealed partial class GuestSyscalls
             return WasiEInval;
         }
 
-        if (!memory.TryGetSpan(iovsPtr, iovsLen * 8, out var iovs) || !memory.TryGetSpan(nreadPtr, 4, out _))
+        if (!memory.TryGetSpan(iovsPtr, iovsLen * 8, out var iovs) || !memory.TryGetSpan(countPtr, 4, out _))
         {
             return WasiEFault;
         }
@@ -654,12 +665,30 @@ internal sealed partial class GuestSyscalls
         {
             var ptr = BinaryPrimitives.ReadUInt32LittleEndian(iovecs.AsSpan(i * 8));
             var len = BinaryPrimitives.ReadUInt32LittleEndian(iovecs.AsSpan((i * 8) + 4));
-            if (len > int.MaxValue || !memory.TryGetSpan(ptr, (int)len, out var destination))
+            if (len > int.MaxValue || !memory.TryGetSpan(ptr, (int)len, out var buffer))
             {
                 return WasiEFault;
             }
 
-            var read = file.Read(position, destination);
+            if (write)
+            {
+                var written = file.Write(position, buffer);
+                if (!written.IsSuccess)
+                {
+                    if (total > 0)
+                    {
+                        break; // a short write: report what was accepted
+                    }
+
+                    return written.Error!.Value.Wasi;
+                }
+
+                position = written.Value;
+                total += len;
+                continue;
+            }
+
+            var read = file.Read(position, buffer);
             if (!read.IsSuccess)
             {
                 return FileFailure(Syscall.WasiFdRead, read.Error!.Value).Wasi;
@@ -678,69 +707,7 @@ internal sealed partial class GuestSyscalls
             file.Position = position;
         }
 
-        return WriteU32(memory, nreadPtr, (uint)total) ? WasiSuccess : WasiEFault;
-    }
-
-    private int FileWrite(IGuestMemory memory, int fd, int iovsPtr, int iovsLen, long? at, int nwrittenPtr)
-    {
-        if (process.Files.Get(fd) is not { } descriptor)
-        {
-            return WasiEBadf;
-        }
-
-        if (descriptor.File is not { } file)
-        {
-            return WasiErrno.Isdir;
-        }
-
-        if (!file.Writable)
-        {
-            return WasiEBadf;
-        }
-
-        if (iovsLen is < 0 or > MaxIovecs)
-        {
-            return WasiEInval;
-        }
-
-        if (!memory.TryGetSpan(iovsPtr, iovsLen * 8, out var iovs) || !memory.TryGetSpan(nwrittenPtr, 4, out _))
-        {
-            return WasiEFault;
-        }
-
-        var iovecs = iovs.ToArray();
-        var position = at ?? file.Position;
-        long total = 0;
-        for (var i = 0; i < iovsLen; i++)
-        {
-            var ptr = BinaryPrimitives.ReadUInt32LittleEndian(iovecs.AsSpan(i * 8));
-            var len = BinaryPrimitives.ReadUInt32LittleEndian(iovecs.AsSpan((i * 8) + 4));
-            if (len > int.MaxValue || !memory.TryGetSpan(ptr, (int)len, out var data))
-            {
-                return WasiEFault;
-            }
-
-            var written = file.Write(position, data);
-            if (!written.IsSuccess)
-            {
-                if (total > 0)
-                {
-                    break; // a short write: report what was accepted
-                }
-
-                return written.Error!.Value.Wasi;
-            }
-
-            position = written.Value;
-            total += len;
-        }
-
-        if (at is null)
-        {
-            file.Position = position;
-        }
-
-        return WriteU32(memory, nwrittenPtr, (uint)total) ? WasiSuccess : WasiEFault;
+        return WriteU32(memory, countPtr, (uint)total) ? WasiSuccess : WasiEFault;
     }
 
     private int Sync(int fd)
