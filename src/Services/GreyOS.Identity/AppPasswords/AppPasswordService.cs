@@ -101,7 +101,7 @@ internal sealed partial class AppPasswordService(IDatabase database, IdentityAud
     public async ValueTask<IReadOnlyList<AppPasswordRecord>> ListAsync(string userId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = connection.CreateCommand($"SELECT {Columns} FROM app_passwords WHERE user_id = $user ORDER BY created_at DESC, id DESC;").With("$user", userId);
+        await using var select = connection.CreateCommand($"SELECT {Columns} FROM app_passwords WHERE user_id = $user ORDER BY created_at DESC, rowid DESC;").With("$user", userId);
         return await ReadAsync(select, cancellationToken).ConfigureAwait(false);
     }
 
