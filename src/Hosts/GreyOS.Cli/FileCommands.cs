@@ -43,7 +43,7 @@ internal static class FileCommands
 
     public static Command Create(CliIO io, Option<string> node)
     {
-        var command = new Command("fs", "Files on the node: ls, stat, cat, get, put, mkdir, rm, mv, cp, versions, restore, trash, share, link, quota, find, mount (relative paths start in your home folder)")
+        var command = new Command("fs", "Files on the node: ls, stat, cat, get, put, mkdir, rm, mv, cp, versions, restore, trash, share, link, quota, find, mount, gc (relative paths start in your home folder)")
         {
             List(io, node), Stat(io, node), Cat(io, node), Get(io, node), Put(io, node), MakeFolder(io, node), Remove(io, node),
             Transfer(io, node, move: true), Transfer(io, node, move: false), FileGcCommand.Create(io, node),

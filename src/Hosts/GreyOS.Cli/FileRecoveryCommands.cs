@@ -119,7 +119,7 @@ internal static class FileRecoveryCommands
     {
         var path = RemotePath("PATH", "The file or folder to share");
         var (user, group, app) = Sharees();
-        var rights = new Option<string>("--rights") { Description = "Comma-separated: read, write, share (default: read)", HelpName = "RIGHTS", DefaultValueFactory = _ => "read" };
+        var rights = new Option<string>("--rights") { Description = "Comma-separated: read, write, share", HelpName = "RIGHTS", DefaultValueFactory = _ => "read" };
         var list = new Option<bool>("--list", "-l") { Description = "Show the shares on PATH instead" };
         var command = new Command("share", "Share a file or folder (and everything in it) with a user, group or app; --list shows its shares") { path, user, group, app, rights, list };
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
