@@ -136,95 +136,86 @@ internal sealed partial class ResumableUploads : IResumableUploads, IDisposable
         return await LoadAsync(principal, id, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<Result<UploadState>> AppendAsync(FilePrincipal principal, string id, long offset, Stream content, long? contentLength, CancellationToken cancellationToken)
+    public ValueTask<Result<UploadState>> AppendAsync(FilePrincipal principal, string id, long offset, Stream content, long? contentLength, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(principal);
         ArgumentNullException.ThrowIfNull(content);
-        var found = await LoadAsync(principal, id, cancellationToken).ConfigureAwait(false);
-        if (!found.IsSuccess)
-        {
-            return found;
-        }
-
-        var gate = _locks.GetOrAdd(id, static _ => new SemaphoreSlim(1, 1));
-        if (!await gate.WaitAsync(_options.BusyWait, cancellationToken).ConfigureAwait(false))
-        {
-            return Busy(id);
-        }
-
-        try
-        {
-            // Again under the lock: another part may have moved the offset meanwhile.
-            found = await LoadAsync(principal, id, cancellationToken).ConfigureAwait(false);
-            if (!found.IsSuccess)
+        return LockedAsync(
+            principal,
+            id,
+            async upload =>
             {
-                return found;
-            }
+                if (upload.IsComplete || offset != upload.Offset)
+                {
+                    // Repeating the last (empty) part of a completed upload is harmless: report it done.
+                    return upload.IsComplete && offset == upload.Length && contentLength is null or 0
+                        ? upload
+                        : OffsetMismatch(upload, offset);
+                }
 
-            var upload = found.Value;
-            if (upload.IsComplete || offset != upload.Offset)
-            {
-                // Repeating the last (empty) part of a completed upload is harmless: report it done.
-                return upload.IsComplete && offset == upload.Length && contentLength is null or 0
-                    ? upload
-                    : OffsetMismatch(upload, offset);
-            }
+                var remaining = upload.Length - upload.Offset;
+                if (contentLength > remaining)
+                {
+                    return TooLong(upload, contentLength.Value);
+                }
 
-            var remaining = upload.Length - upload.Offset;
-            if (contentLength > remaining)
-            {
-                return TooLong(upload, contentLength.Value);
-            }
+                var written = await StageAsync(upload, content, remaining, cancellationToken).ConfigureAwait(false);
+                if (written is null)
+                {
+                    return TooLong(upload, null);
+                }
 
-            var written = await StageAsync(upload, content, remaining, cancellationToken).ConfigureAwait(false);
-            if (written is null)
-            {
-                return TooLong(upload, null);
-            }
-
-            upload = await AcknowledgeAsync(upload, upload.Offset + written.Value, CancellationToken.None).ConfigureAwait(false);
-            LogAppended(_logger, id, written.Value, upload.Offset, upload.Length);
-            return upload.Offset == upload.Length
-                ? await CommitAsync(principal, upload, cancellationToken).ConfigureAwait(false)
-                : upload;
-        }
-        finally
-        {
-            gate.Release();
-        }
+                upload = await AcknowledgeAsync(upload, upload.Offset + written.Value, CancellationToken.None).ConfigureAwait(false);
+                LogAppended(_logger, id, written.Value, upload.Offset, upload.Length);
+                return upload.Offset == upload.Length
+                    ? await CommitAsync(principal, upload, cancellationToken).ConfigureAwait(false)
+                    : upload;
+            },
+            cancellationToken);
     }
 
-    public async ValueTask<Result<UploadState>> CompleteAsync(FilePrincipal principal, string id, CancellationToken cancellationToken)
+    public ValueTask<Result<UploadState>> CompleteAsync(FilePrincipal principal, string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(principal);
-        var gate = _locks.GetOrAdd(id, static _ => new SemaphoreSlim(1, 1));
-        if (!await gate.WaitAsync(_options.BusyWait, cancellationToken).ConfigureAwait(false))
-        {
-            return Busy(id);
-        }
-
-        try
-        {
-            var found = await LoadAsync(principal, id, cancellationToken).ConfigureAwait(false);
-            if (!found.IsSuccess || found.Value.IsComplete)
-            {
-                return found;
-            }
-
-            var upload = found.Value;
-            return upload.Offset < upload.Length
-                ? GreyError.Conflict(ErrorCodes.UploadIncomplete, $"the upload {id} holds {upload.Offset} of its {upload.Length} bytes: send the rest from offset {upload.Offset}")
-                : await CommitAsync(principal, upload, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        return LockedAsync(
+            principal,
+            id,
+            async upload => upload.IsComplete
+                ? upload
+                : upload.Offset < upload.Length
+                    ? GreyError.Conflict(ErrorCodes.UploadIncomplete, $"the upload {id} holds {upload.Offset} of its {upload.Length} bytes: send the rest from offset {upload.Offset}")
+                    : await CommitAsync(principal, upload, cancellationToken).ConfigureAwait(false),
+            cancellationToken);
     }
 
     public async ValueTask<Result<UploadState>> CancelAsync(FilePrincipal principal, string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(principal);
+        var cancelled = await LockedAsync(
+            principal,
+            id,
+            async upload =>
+            {
+                await DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
+                LogCancelled(_logger, id);
+                return upload;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (cancelled.IsSuccess)
+        {
+            _locks.TryRemove(id, out _);
+        }
+
+        return cancelled;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the caller's upload holding its lock, loaded again under the
+    /// lock (another part may have moved the offset meanwhile). Unknown or foreign ids are refused
+    /// before a lock exists for them, so clients cannot grow the lock table with made-up ids.
+    /// </summary>
+    private async ValueTask<Result<UploadState>> LockedAsync(FilePrincipal principal, string id, Func<UploadState, ValueTask<Result<UploadState>>> action, CancellationToken cancellationToken)
+    {
         var found = await LoadAsync(principal, id, cancellationToken).ConfigureAwait(false);
         if (!found.IsSuccess)
         {
@@ -239,14 +230,12 @@ internal sealed partial class ResumableUploads : IResumableUploads, IDisposable
 
         try
         {
-            await DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
-            LogCancelled(_logger, id);
-            return found.Value;
+            found = await LoadAsync(principal, id, cancellationToken).ConfigureAwait(false);
+            return found.IsSuccess ? await action(found.Value).ConfigureAwait(false) : found;
         }
         finally
         {
             gate.Release();
-            _locks.TryRemove(id, out _);
         }
     }
 
