@@ -169,13 +169,18 @@ public sealed class FileSystemTests(AppsFixture apps)
         var escape = await kernel.Processes.SpawnAsync(Request(module, [new DirectoryGrant(Path("/home/alice"), "/a/../b")]), Ct);
         var twice = await kernel.Processes.SpawnAsync(Request(module, [Grant("/home/alice", "/a"), Grant("/shared", "/a")]), Ct);
         var named = await kernel.Processes.SpawnAsync(Request(module, []) with { Capabilities = ["fs.read"] }, Ct);
+        var systemWritable = await kernel.Processes.SpawnAsync(Request(module, [Grant("/system", "/sys")]), Ct);
 
         Assert.Equal(ErrorCodes.Forbidden, other.Error?.Code);
         Assert.Equal(ErrorCodes.FileNotFound, missing.Error?.Code);
         Assert.Equal(ErrorCodes.InvalidPath, escape.Error?.Code);
         Assert.Equal(ErrorCodes.InvalidRequest, twice.Error?.Code);
         Assert.Equal(ErrorCodes.InvalidRequest, named.Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, systemWritable.Error?.Code); // readable, but not writable: only with :ro
+        Assert.Contains("read-only (:ro)", systemWritable.Error?.Message, StringComparison.Ordinal);
         Assert.Empty(await kernel.Processes.ListAsync(new ProcessQuery(KernelHarness.Owner), Ct));
+        var systemReadOnly = await kernel.Processes.SpawnAsync(Request(module, [new DirectoryGrant(Path("/system"), "/sys", ReadOnly: true)]), Ct);
+        Assert.True(systemReadOnly.IsSuccess, systemReadOnly.Error?.Message);
     }
 
     [Fact]

@@ -49,6 +49,13 @@ public interface IFileSystem
 {
     ValueTask<Result<FileEntry>> StatAsync(FilePrincipal principal, VfsPath path, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Null when <paramref name="principal"/> may read <paramref name="folder"/> and, with
+    /// <paramref name="write"/>, create and change entries inside it (by the rules and shares that
+    /// apply there, and the mount's mode); else the error the first such call would get. Changes nothing.
+    /// </summary>
+    ValueTask<GreyError?> CheckAccessAsync(FilePrincipal principal, VfsPath folder, bool write, CancellationToken cancellationToken);
+
     /// <summary>A page of a folder (at most 10,000 entries per page).</summary>
     ValueTask<Result<FileListing>> ListAsync(FilePrincipal principal, VfsPath folder, ListOrder order, bool descending, int limit, string? cursor, CancellationToken cancellationToken);
 

@@ -521,6 +521,11 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             {
                 return GreyError.Invalid(ErrorCodes.NotAFolder, $"cannot grant {grant.Path}: it is a file, not a folder");
             }
+
+            if (!grant.ReadOnly && await _fileSystem.CheckAccessAsync(principal, grant.Path, write: true, cancellationToken).ConfigureAwait(false) is { } readOnly)
+            {
+                return readOnly with { Message = $"cannot grant {grant.Path} for writing: {readOnly.Message}; grant it read-only (:ro)" };
+            }
         }
 
         return null;

@@ -52,6 +52,21 @@ internal sealed partial class VirtualFileSystem(
         return await at.Backend.StatAsync(at.Inner, cancellationToken).ConfigureAwait(false) is { } entry ? ToEntry(at.Outer(entry)) : NotFound(path);
     }
 
+    public async ValueTask<GreyError?> CheckAccessAsync(FilePrincipal principal, VfsPath folder, bool write, CancellationToken cancellationToken)
+    {
+        var denied = await PrepareAsync(principal, folder, Access.Read, cancellationToken).ConfigureAwait(false);
+        if (denied is not null || !write)
+        {
+            return denied;
+        }
+
+        // Rules and shares apply by path: any name inside the folder stands for all of them (nothing is created).
+        var inside = folder.Combine("entry");
+        return inside.IsSuccess
+            ? await CheckWriteAsync(principal, inside.Value, cancellationToken).ConfigureAwait(false)
+            : inside.Error;
+    }
+
     public async ValueTask<Result<FileListing>> ListAsync(FilePrincipal principal, VfsPath folder, ListOrder order, bool descending, int limit, string? cursor, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxPage)
