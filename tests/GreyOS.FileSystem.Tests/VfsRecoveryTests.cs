@@ -226,6 +226,38 @@ public sealed class VfsRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Versions_UnderAQuota_HoldAtMostTheQuotaAgain_OldestGoFirst()
+    {
+        // Replacing big files with tiny ones must not hide unbounded bytes in versions.
+        await WriteAsync(_bob, "/home/bob/f1.bin", new string('a', 600_000));
+        await WriteAsync(_bob, "/home/bob/f1.bin", "x");
+        await WriteAsync(_bob, "/home/bob/f2.bin", new string('b', 600_000));
+        await WriteAsync(_bob, "/home/bob/f2.bin", "y");
+
+        var f1 = await Vfs.ListVersionsAsync(_bob, P("/home/bob/f1.bin"), Ct);
+        var f2 = await Vfs.ListVersionsAsync(_bob, P("/home/bob/f2.bin"), Ct);
+
+        Assert.Empty(f1.Value); // dropped to make room: 2 × 600,000 > the 1,000,000 quota
+        Assert.Equal(600_000, Assert.Single(f2.Value).Length);
+    }
+
+    [Fact]
+    public async Task Watch_MoveOutOfSight_SeenAsADelete_NewPathNotShown()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        await WriteAsync(_bob, "/shared/x.txt", "x");
+        var watch = await Vfs.WatchAsync(_alice, P("/shared"), stop.Token);
+        await using var changes = watch.Value.GetAsyncEnumerator(stop.Token);
+
+        await Vfs.MoveAsync(_bob, P("/shared/x.txt"), P("/home/bob/x.txt"), false, Ct);
+        Assert.True(await changes.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct));
+
+        Assert.Equal(FileChangeKind.Deleted, changes.Current.Kind);
+        Assert.Equal("/shared/x.txt", changes.Current.Path.Value);
+        Assert.Null(changes.Current.OldPath);
+    }
+
+    [Fact]
     public async Task Search_FindsNamesCaseInsensitively_OnlyWhereReadable()
     {
         await WriteAsync(_bob, "/home/bob/Reports/Q1-Report.pdf", "x");

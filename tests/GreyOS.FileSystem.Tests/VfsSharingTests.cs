@@ -101,6 +101,38 @@ public sealed class VfsSharingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ShareHolders_ChangeOnlyTheSharesTheyGranted()
+    {
+        await Vfs.ShareAsync(_alice, P("/home/alice/Docs"), ShareeKind.User, "carol", FileRights.Read | FileRights.Share, Ct);
+        await Vfs.ShareAsync(_alice, P("/home/alice/Docs"), ShareeKind.User, "bob", FileRights.Write, Ct);
+
+        var downgrade = await Vfs.ShareAsync(_carol, P("/home/alice/Docs"), ShareeKind.User, "bob", FileRights.Read, Ct);
+        var remove = await Vfs.UnshareAsync(_carol, P("/home/alice/Docs"), ShareeKind.User, "bob", Ct);
+        var ownerRemoves = await Vfs.UnshareAsync(_alice, P("/home/alice/Docs"), ShareeKind.User, "bob", Ct);
+
+        Assert.Equal(ErrorCodes.Forbidden, downgrade.Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, remove.Error?.Code);
+        Assert.True(ownerRemoves.IsSuccess);
+    }
+
+    [Fact]
+    public async Task PublicLink_WrongPasswords_LimitedPerLink_EvenTheRightOneWaits()
+    {
+        var link = await Vfs.CreateLinkAsync(_alice, P("/home/alice/Docs"), null, "right", Ct);
+        for (var i = 0; i < VirtualFileSystem.LinkFailuresAllowed; i++)
+        {
+            Assert.Equal(ErrorCodes.LinkPassword, (await Vfs.OpenLinkAsync(link.Value.Token, "wrong", Ct)).Error?.Code);
+        }
+
+        var limited = await Vfs.OpenLinkAsync(link.Value.Token, "right", Ct);
+        _harness.Time.Advance(VirtualFileSystem.LinkFailureWindow);
+        var later = await Vfs.OpenLinkAsync(link.Value.Token, "right", Ct);
+
+        Assert.Equal(ErrorCodes.RateLimited, limited.Error?.Code);
+        Assert.True(later.IsSuccess, later.Error?.Message);
+    }
+
+    [Fact]
     public async Task ShareWithApp_AppNeedsItsShareAndTheUsersAccess()
     {
         var notesForAlice = _alice with { AppId = "org.example.notes" };

@@ -22,7 +22,8 @@ public sealed class FileSharingApiTests
 
         var versions = await admin.GetFromJsonAsync("/api/v1/fs/versions/home/admin/todo.txt", ProtocolJsonContext.Default.FileVersionListResponse, Ct);
         var restore = await admin.PostAsJsonAsync("/api/v1/fs/versions/restore", new RestoreVersionRequest("/home/admin/todo.txt", versions!.Versions[0].Id), ProtocolJsonContext.Default.RestoreVersionRequest, Ct);
-        var afterRestore = await admin.GetStringAsync("/api/v1/fs/files/home/admin/todo.txt", Ct);
+        var download = await admin.GetAsync("/api/v1/fs/files/home/admin/todo.txt", Ct);
+        var afterRestore = await download.Content.ReadAsStringAsync(Ct);
         var deleted = await admin.DeleteAsync("/api/v1/fs/files/home/admin/todo.txt", Ct);
         var trash = await admin.GetFromJsonAsync("/api/v1/fs/trash", ProtocolJsonContext.Default.TrashListResponse, Ct);
         var back = await admin.PostAsJsonAsync($"/api/v1/fs/trash/{trash!.Items[0].Id}/restore", new RestoreTrashRequest(), ProtocolJsonContext.Default.RestoreTrashRequest, Ct);
@@ -31,6 +32,7 @@ public sealed class FileSharingApiTests
         var emptyTrash = await admin.GetFromJsonAsync("/api/v1/fs/trash", ProtocolJsonContext.Default.TrashListResponse, Ct);
 
         Assert.Equal("one", afterRestore);
+        Assert.StartsWith("sandbox", download.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal); // user content never runs on the node's origin
         Assert.Single(versions.Versions);
         Assert.Equal(HttpStatusCode.OK, restore.StatusCode);
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);

@@ -105,6 +105,7 @@ internal sealed partial class DavHandler(
         }
 
         var (entry, content) = opened.Value;
+        Endpoints.FileEndpoints.ProtectUserContent(request.Context.Response);
         return TypedResults.Stream(content, entry.MimeType ?? "application/octet-stream", lastModified: entry.ModifiedAt, entityTag: EntityTagHeaderValue.Parse(entry.ETag), enableRangeProcessing: true);
     }
 

@@ -121,7 +121,18 @@ internal static class FileEndpoints
         }
 
         var (entry, content) = opened.Value;
+        ProtectUserContent(context.Response);
         return TypedResults.Stream(content, entry.MimeType ?? "application/octet-stream", lastModified: entry.ModifiedAt, entityTag: EntityTagHeaderValue.Parse(entry.ETag), enableRangeProcessing: true);
+    }
+
+    /// <summary>
+    /// Files are user content served from the node's own origin: a browser must never run them (an
+    /// uploaded HTML or SVG file would otherwise script the API with the viewer's session).
+    /// </summary>
+    internal static void ProtectUserContent(HttpResponse response)
+    {
+        response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'";
+        response.Headers.XContentTypeOptions = "nosniff";
     }
 
     private static async Task<Results<Created<FileEntryResponse>, Ok<FileEntryResponse>, ProblemHttpResult>> UploadAsync(string? path, bool? append, HttpContext context, IFileSystem files, CancellationToken ct)

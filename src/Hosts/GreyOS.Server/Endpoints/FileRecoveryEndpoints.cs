@@ -150,16 +150,16 @@ internal static class FileRecoveryEndpoints
         }
 
         var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        await response.WriteAsync(": watching\n\n", ct).ConfigureAwait(false);
-        await response.Body.FlushAsync(ct).ConfigureAwait(false);
-
         var changes = watch.Value.GetAsyncEnumerator(ct);
-        var next = changes.MoveNextAsync().AsTask();
+        Task<bool>? next = null;
         try
         {
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";
+            await response.WriteAsync(": watching\n\n", ct).ConfigureAwait(false);
+            await response.Body.FlushAsync(ct).ConfigureAwait(false);
+            next = changes.MoveNextAsync().AsTask();
             var tick = Task.Delay(WatchKeepAlive, ct);
             while (!ct.IsCancellationRequested)
             {
@@ -196,13 +196,16 @@ internal static class FileRecoveryEndpoints
         }
         finally
         {
-            // A pending read ends with the request's cancellation; only then may the watch be disposed.
-            try
+            // A pending read ends with the request's cancellation; the watch ends with the request, always.
+            if (next is not null)
             {
-                await next.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
+                try
+                {
+                    await next.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
 
             await changes.DisposeAsync().ConfigureAwait(false);

@@ -190,8 +190,7 @@ internal static class ShareEndpoints
         }
 
         // User content on the node's origin: never let a browser run it.
-        context.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
-        context.Response.Headers.XContentTypeOptions = "nosniff";
+        FileEndpoints.ProtectUserContent(context.Response);
         var stat = await files.StatAsync(link.Principal, target, ct).ConfigureAwait(false);
         if (!stat.IsSuccess)
         {

@@ -56,6 +56,13 @@ internal sealed class TrashStore(IDatabase database)
         return await ReadAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Forgets the items whose entry waits at or under <paramref name="path"/> (a mount that goes away).</summary>
+    public async Task DeleteUnderAsync(VfsPath path, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await PathRows.DeleteAsync(connection, null, "fs_trash", "trash_path", path, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The bytes in the trash of <paramref name="owner"/>.</summary>
     public async Task<long> SumAsync(string owner, CancellationToken cancellationToken)
     {

@@ -13,11 +13,29 @@ internal sealed class VersionStore(IDatabase database, TimeProvider time)
 {
     private const string Table = "fs_versions";
 
-    /// <summary>Keeps <paramref name="content"/> as the newest version of <paramref name="path"/>, dropping all but the newest <paramref name="keep"/>.</summary>
-    public async Task<long> AddAsync(VfsPath path, ContentSnapshot content, string savedBy, int keep, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps <paramref name="content"/> as the newest version of <paramref name="path"/>, dropping all
+    /// but the newest <paramref name="keep"/>; with a <paramref name="capRoot"/>, also drops the oldest
+    /// versions under that folder until all of them, the new one included, fit in <paramref name="capBytes"/>.
+    /// </summary>
+    public async Task<long> AddAsync(VfsPath path, ContentSnapshot content, string savedBy, int keep, VfsPath? capRoot, long capBytes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (capRoot is { } root)
+        {
+            // Newest first, a running total; what runs past the budget goes (a range scan of the path index).
+            await using var cap = connection.CreateCommand(
+                """
+                DELETE FROM fs_versions WHERE id IN (
+                    SELECT id FROM (SELECT id, sum(length) OVER (ORDER BY id DESC) AS running FROM fs_versions WHERE path > $low AND path < $high)
+                    WHERE running > $budget);
+                """,
+                transaction)
+                .With("$low", root.Value + "/").With("$high", root.Value + "0").With("$budget", capBytes - content.Length);
+            await cap.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         long id;
         await using (var insert = connection.CreateCommand(
             "INSERT INTO fs_versions (path, length, etag, modified_at, saved_at, saved_by, inline, chunks) VALUES ($path, $length, $etag, $modified, $saved, $by, $inline, $chunks) RETURNING id;",

@@ -17,8 +17,6 @@ internal sealed class ChangeFeed
 
     public bool HasWatchers => Volatile.Read(ref _watchers).Length > 0;
 
-    public int CountOf(string userId) => Volatile.Read(ref _watchers).Count(w => w.UserId == userId);
-
     public void Publish(FileChange change)
     {
         foreach (var watcher in Volatile.Read(ref _watchers))
@@ -34,7 +32,8 @@ internal sealed class ChangeFeed
         }
     }
 
-    public Watcher Subscribe(string userId, VfsPath folder)
+    /// <summary>A new watcher, or null when <paramref name="userId"/> already holds <paramref name="most"/> (counted and added in one step).</summary>
+    public Watcher? TrySubscribe(string userId, VfsPath folder, int most)
     {
         var watcher = new Watcher(userId, folder, Channel.CreateBounded<FileChange>(new BoundedChannelOptions(QueueLength)
         {
@@ -43,6 +42,11 @@ internal sealed class ChangeFeed
         }));
         lock (_lock)
         {
+            if (_watchers.Count(w => w.UserId == userId) >= most)
+            {
+                return null;
+            }
+
             _watchers = [.. _watchers, watcher];
         }
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using GreyOS.Abstractions.Errors;
 using GreyOS.Abstractions.FileSystem;
 using GreyOS.FileSystem.Trash;
@@ -64,9 +63,10 @@ internal sealed partial class VirtualFileSystem
             // The current content becomes a version in turn.
             long? keptId = null;
             if (existing is not null && existing.ETag != version.ETag
-                && await snapshots.TakeAsync(at.Backend, at.Inner, existing, options.Value.VersionCopyLimitBytes, cancellationToken).ConfigureAwait(false) is { } current)
+                && await snapshots.TakeAsync(at.Backend, at.Inner, existing, options.Value.VersionCopyLimitBytes, cancellationToken).ConfigureAwait(false) is { } current
+                && KeepsVersion(path, admitted.Value, current) is var (capRoot, capBytes, keeps) && keeps)
             {
-                keptId = await versions.AddAsync(path, current, principal.UserName, Math.Max(1, options.Value.VersionsKept), cancellationToken).ConfigureAwait(false);
+                keptId = await versions.AddAsync(path, current, principal.UserName, Math.Max(1, options.Value.VersionsKept), capRoot, capBytes, cancellationToken).ConfigureAwait(false);
             }
 
             var restored = await snapshots.RestoreAsync(at.Backend, at.Inner, version, existing?.ETag ?? ifMatch, cancellationToken).ConfigureAwait(false);
@@ -305,39 +305,84 @@ internal sealed partial class VirtualFileSystem
             return denied;
         }
 
-        if (changes.CountOf(principal.UserId) >= options.Value.WatchesPerUser)
+        if (changes.TrySubscribe(principal.UserId, folder, options.Value.WatchesPerUser) is not { } watcher)
         {
             return GreyError.TooManyRequests(ErrorCodes.RateLimited, $"at most {options.Value.WatchesPerUser} watches per user");
         }
 
-        var watcher = changes.Subscribe(principal.UserId, folder);
-        return Result<IAsyncEnumerable<FileChange>>.Success(ReadAsync(principal, watcher, cancellationToken));
+        return Result<IAsyncEnumerable<FileChange>>.Success(new Watch(this, changes, time, principal, watcher, cancellationToken));
     }
 
-    private async IAsyncEnumerable<FileChange> ReadAsync(FilePrincipal principal, ChangeFeed.Watcher watcher, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// What a watcher may see of a change: all of it when it may read both paths; a move between a
+    /// readable and an unreadable place shows as a create or a delete on the readable side only.
+    /// </summary>
+    private async ValueTask<FileChange?> VisibleAsync(FilePrincipal principal, FileChange change, CancellationToken cancellationToken)
     {
-        try
+        var seesNew = await authorizer.CheckAsync(principal, change.Path, Access.Read, cancellationToken).ConfigureAwait(false) is null;
+        if (change.OldPath is not { } old)
         {
-            while (await watcher.Queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            return seesNew ? change : null;
+        }
+
+        var seesOld = await authorizer.CheckAsync(principal, old, Access.Read, cancellationToken).ConfigureAwait(false) is null;
+        return (seesNew, seesOld) switch
+        {
+            (true, true) => change,
+            (true, false) => change with { Kind = FileChangeKind.Created, OldPath = null },
+            (false, true) => change with { Kind = FileChangeKind.Deleted, Path = old, OldPath = null, ETag = null },
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// One watch: the changes of its watcher the principal may see, then an overflow if it fell
+    /// behind. Disposing it (also before the first read) ends the subscription.
+    /// </summary>
+    private sealed class Watch(VirtualFileSystem vfs, ChangeFeed feed, TimeProvider time, FilePrincipal principal, ChangeFeed.Watcher watcher, CancellationToken cancellationToken)
+        : IAsyncEnumerable<FileChange>, IAsyncEnumerator<FileChange>
+    {
+        private bool _ended;
+        private FileChange? _current;
+
+        public FileChange Current => _current ?? throw new InvalidOperationException("no current change");
+
+        public IAsyncEnumerator<FileChange> GetAsyncEnumerator(CancellationToken token = default) => this;
+
+        public async ValueTask<bool> MoveNextAsync()
+        {
+            while (!_ended)
             {
-                while (watcher.Queue.Reader.TryRead(out var change))
+                if (watcher.Queue.Reader.TryRead(out var change))
                 {
-                    if (await authorizer.CheckAsync(principal, change.Path, Access.Read, cancellationToken).ConfigureAwait(false) is null
-                        || (change.OldPath is { } old && await authorizer.CheckAsync(principal, old, Access.Read, cancellationToken).ConfigureAwait(false) is null))
+                    if (await vfs.VisibleAsync(principal, change, cancellationToken).ConfigureAwait(false) is { } visible)
                     {
-                        yield return change;
+                        _current = visible;
+                        return true;
+                    }
+
+                    continue;
+                }
+
+                if (!await watcher.Queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    _ended = true;
+                    if (watcher.Overflowed)
+                    {
+                        _current = new FileChange(FileChangeKind.Overflow, watcher.Folder, null, EntryKind.Folder, null, time.GetUtcNow());
+                        return true;
                     }
                 }
             }
 
-            if (watcher.Overflowed)
-            {
-                yield return new FileChange(FileChangeKind.Overflow, watcher.Folder, null, EntryKind.Folder, null, time.GetUtcNow());
-            }
+            return false;
         }
-        finally
+
+        public ValueTask DisposeAsync()
         {
-            changes.Unsubscribe(watcher);
+            _ended = true;
+            feed.Unsubscribe(watcher);
+            return ValueTask.CompletedTask;
         }
     }
 

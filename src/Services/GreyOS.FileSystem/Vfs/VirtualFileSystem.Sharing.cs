@@ -43,16 +43,22 @@ internal sealed partial class VirtualFileSystem
             return denied;
         }
 
-        var at = await mounts.LocateAsync(path, cancellationToken).ConfigureAwait(false);
-        if (await at.Backend.StatAsync(at.Inner, cancellationToken).ConfigureAwait(false) is null)
-        {
-            return NotFound(path);
-        }
-
         var sharee = await ShareeAsync(kind, who, cancellationToken).ConfigureAwait(false);
         if (!sharee.IsSuccess)
         {
             return sharee.Error;
+        }
+
+        var existing = (await shares.OnAsync(path, cancellationToken).ConfigureAwait(false)).FirstOrDefault(s => s.Kind == kind && s.Id == sharee.Value.Id);
+        if (existing is not null && !OwnsShares(principal, path) && existing.GrantedBy != principal.UserName)
+        {
+            return GreyError.Forbidden(ErrorCodes.Forbidden, $"{existing.GrantedBy} shared '{path}' with {ShareStore.KindName(kind)} '{who}'; only they or the owner may change it");
+        }
+
+        var at = await mounts.LocateAsync(path, cancellationToken).ConfigureAwait(false);
+        if (await at.Backend.StatAsync(at.Inner, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return NotFound(path);
         }
 
         return await shares.SetAsync(path, kind, sharee.Value.Id, sharee.Value.Name, rights, principal.UserName, cancellationToken).ConfigureAwait(false);
@@ -68,6 +74,11 @@ internal sealed partial class VirtualFileSystem
         var sharee = await ShareeAsync(kind, who, cancellationToken).ConfigureAwait(false);
         var existing = (await shares.OnAsync(path, cancellationToken).ConfigureAwait(false))
             .FirstOrDefault(s => s.Kind == kind && (sharee.IsSuccess ? s.Id == sharee.Value.Id : s.Name == who));
+        if (existing is not null && !OwnsShares(principal, path) && existing.GrantedBy != principal.UserName)
+        {
+            return GreyError.Forbidden(ErrorCodes.Forbidden, $"{existing.GrantedBy} shared '{path}' with {ShareStore.KindName(kind)} '{who}'; only they or the owner may remove it");
+        }
+
         if (existing is null || !await shares.RemoveAsync(path, kind, existing.Id, cancellationToken).ConfigureAwait(false))
         {
             return GreyError.NotFound(ErrorCodes.ShareNotFound, $"'{path}' is not shared with {ShareStore.KindName(kind)} '{who}'");
@@ -171,23 +182,28 @@ internal sealed partial class VirtualFileSystem
 
         if (row.Salt is { } salt && row.Hash is { } hash)
         {
-            if (_linkFailures.TryGetValue(row.Link.Id, out var failures) && failures.Since + LinkFailureWindow > now && failures.Failures >= LinkFailuresAllowed)
+            if (string.IsNullOrEmpty(password) || password.Length > 1024)
             {
-                return GreyError.TooManyRequests(ErrorCodes.RateLimited, "too many wrong passwords for this link; try again later") with { RetryAfter = failures.Since + LinkFailureWindow - now };
+                return GreyError.Unauthenticated(ErrorCodes.LinkPassword, "the link needs its password");
             }
 
-            if (string.IsNullOrEmpty(password) || password.Length > 1024 || !await VerifyPasswordAsync(password, salt, hash, cancellationToken).ConfigureAwait(false))
+            // Count the attempt before the slow check (refunded when right), so parallel guesses cannot
+            // all pass the limit before the first failure is recorded.
+            var attempt = _linkFailures.AddOrUpdate(
+                row.Link.Id,
+                _ => (1, now),
+                (_, f) => f.Since + LinkFailureWindow > now ? (f.Failures + 1, f.Since) : (1, now));
+            if (attempt.Failures > LinkFailuresAllowed)
             {
-                if (!string.IsNullOrEmpty(password))
-                {
-                    _linkFailures.AddOrUpdate(
-                        row.Link.Id,
-                        _ => (1, now),
-                        (_, f) => f.Since + LinkFailureWindow > now ? (f.Failures + 1, f.Since) : (1, now));
-                }
-
-                return GreyError.Unauthenticated(ErrorCodes.LinkPassword, string.IsNullOrEmpty(password) ? "the link needs its password" : "the link password is wrong");
+                return GreyError.TooManyRequests(ErrorCodes.RateLimited, "too many wrong passwords for this link; try again later") with { RetryAfter = attempt.Since + LinkFailureWindow - now };
             }
+
+            if (!await VerifyPasswordAsync(password, salt, hash, cancellationToken).ConfigureAwait(false))
+            {
+                return GreyError.Unauthenticated(ErrorCodes.LinkPassword, "the link password is wrong");
+            }
+
+            _linkFailures.AddOrUpdate(row.Link.Id, _ => (0, now), (_, f) => (Math.Max(0, f.Failures - 1), f.Since));
         }
 
         // The link reads as its creator (never as an administrator) while the creator's account is active.
@@ -231,7 +247,10 @@ internal sealed partial class VirtualFileSystem
         var removed = await mounts.RemoveAsync(name, cancellationToken).ConfigureAwait(false);
         if (removed.IsSuccess)
         {
-            await shares.DeleteAsync(VfsPath.Parse(removed.Value.MountPoint).Value, CancellationToken.None).ConfigureAwait(false);
+            // A later mount of the same name must not inherit shares, links, versions or trash of this one.
+            var point = VfsPath.Parse(removed.Value.MountPoint).Value;
+            await ForgetAsync(point, CancellationToken.None).ConfigureAwait(false);
+            await trash.DeleteUnderAsync(point, CancellationToken.None).ConfigureAwait(false);
         }
 
         return removed;
@@ -259,7 +278,7 @@ internal sealed partial class VirtualFileSystem
             return GreyError.Forbidden(ErrorCodes.Forbidden, $"'{path}' cannot be shared");
         }
 
-        if (principal.IsAdmin || (segments[0] == AccessRules.Home && segments[1] == principal.UserName))
+        if (OwnsShares(principal, path))
         {
             return null;
         }
@@ -269,6 +288,10 @@ internal sealed partial class VirtualFileSystem
             ? null
             : GreyError.Forbidden(ErrorCodes.Forbidden, $"you may not share '{path}'" + ((held & FileRights.Share) != 0 ? " with more rights than you hold" : ""));
     }
+
+    /// <summary>An administrator, or the user whose home holds the path: may change every share on it.</summary>
+    private static bool OwnsShares(FilePrincipal principal, VfsPath path) =>
+        principal.AppId is null && (principal.IsAdmin || (path.Depth >= 2 && path.Segments[0] == AccessRules.Home && path.Segments[1] == principal.UserName));
 
     private async ValueTask<Result<(string Id, string Name)>> ShareeAsync(ShareeKind kind, string who, CancellationToken cancellationToken)
     {

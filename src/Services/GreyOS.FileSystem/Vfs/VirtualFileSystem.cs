@@ -168,9 +168,9 @@ internal sealed partial class VirtualFileSystem(
                 && (writeOptions.IfMatch is null || writeOptions.IfMatch == existing.ETag))
             {
                 kept = await snapshots.TakeAsync(at.Backend, at.Inner, existing, options.Value.VersionCopyLimitBytes, cancellationToken).ConfigureAwait(false);
-                if (kept is not null)
+                if (kept is not null && KeepsVersion(path, admission, kept) is var (capRoot, capBytes, keeps) && keeps)
                 {
-                    versionId = await versions.AddAsync(path, kept, principal.UserName, keep, cancellationToken).ConfigureAwait(false);
+                    versionId = await versions.AddAsync(path, kept, principal.UserName, keep, capRoot, capBytes, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -486,6 +486,11 @@ internal sealed partial class VirtualFileSystem(
 
                 foreach (var child in children.Value)
                 {
+                    if (next.From.IsRoot && child.Name == AccessRules.TrashFolder)
+                    {
+                        continue; // a mount's trash stays behind
+                    }
+
                     pending.Push((child.Path, next.Into.Combine(child.Name).Value, child.Kind));
                 }
             }
@@ -500,6 +505,15 @@ internal sealed partial class VirtualFileSystem(
 
         return top!;
     }
+
+    /// <summary>
+    /// Versions do not count towards a quota, but under a limited quota root they may hold at most as
+    /// many bytes again as the quota (the oldest go first); a content bigger than that keeps no version.
+    /// </summary>
+    private static (VfsPath? CapRoot, long CapBytes, bool Keep) KeepsVersion(VfsPath path, QuotaLedger.Admission? admission, ContentSnapshot content) =>
+        admission is { Limited: true } && AccessRules.QuotaRootOf(path) is { } root
+            ? (root.Root, admission.Limit, content.Length <= admission.Limit)
+            : (null, 0, true);
 
     /// <summary>Removes the versions, shares and links at or under <paramref name="path"/>.</summary>
     private async Task ForgetAsync(VfsPath path, CancellationToken cancellationToken)
