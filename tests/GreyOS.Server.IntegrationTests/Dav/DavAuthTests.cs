@@ -142,4 +142,24 @@ public sealed class DavAuthTests
         Assert.Equal("signed", await read.Content.ReadAsStringAsync(Ct));
         Assert.Equal(HttpStatusCode.Unauthorized, write.StatusCode);
     }
+
+    [Fact]
+    public async Task FailedBasicAttempts_LimitedPerAddress_EvenAcrossManyNames()
+    {
+        await using var dav = await DavNode.StartAsync(environment: new Dictionary<string, string?> { ["GREYOS__CredentialRequestsPerMinute"] = "6" });
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var spray = dav.Basic($"someone-{i}", "guess");
+            statuses.Add((await spray.SendAsync(new HttpRequestMessage(new HttpMethod("PROPFIND"), "/dav/shared") { Headers = { { "Depth", "0" } } }, Ct)).StatusCode);
+        }
+
+        using var alice = dav.Alice();
+        var afterSpray = await alice.SendAsync(new HttpRequestMessage(new HttpMethod("PROPFIND"), "/dav/shared") { Headers = { { "Depth", "0" } } }, Ct);
+
+        Assert.True(statuses.All(s => s == HttpStatusCode.Unauthorized), string.Join(",", statuses) + " then " + afterSpray.StatusCode + " " + await afterSpray.Content.ReadAsStringAsync(Ct));
+        await ProblemAssert.IsProblemAsync(afterSpray, HttpStatusCode.TooManyRequests, "rate_limited"); // nothing is checked until tokens come back
+        Assert.NotNull(afterSpray.Headers.RetryAfter);
+    }
 }

@@ -104,8 +104,17 @@ internal static class DavEndpoints
         var header = context.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
+            // Failed attempts are limited per address (the per-name lockout alone lets a spray across many names through).
+            var limiter = context.RequestServices.GetRequiredService<FailedCredentialLimiter>();
+            if (limiter.Refusal(context) is { } refused)
+            {
+                await TooManyAsync(context, refused).ConfigureAwait(false);
+                return null;
+            }
+
             if (!TryDecodeBasic(header.AsSpan(6).Trim(), out var name, out var secret))
             {
+                limiter.Failed(context);
                 await ChallengeAsync(context, "the Authorization header is not valid Basic (base64 of user:password in UTF-8)").ConfigureAwait(false);
                 return null;
             }
@@ -119,11 +128,11 @@ internal static class DavEndpoints
 
             if (result.Error.Kind == ErrorKind.TooManyRequests)
             {
-                context.Response.Headers.WWWAuthenticate = Realm;
-                await result.Error.ToResult(context).ExecuteAsync(context).ConfigureAwait(false);
+                await TooManyAsync(context, result.Error).ConfigureAwait(false);
                 return null;
             }
 
+            limiter.Failed(context);
             await ChallengeAsync(context, "the user name or password is wrong (use your password or an app password: greyos app-password create LABEL)").ConfigureAwait(false);
             return null;
         }
@@ -136,6 +145,12 @@ internal static class DavEndpoints
 
         await ChallengeAsync(context, "WebDAV needs HTTP Basic credentials: your user name and your password or an app password").ConfigureAwait(false);
         return null;
+    }
+
+    private static async Task TooManyAsync(HttpContext context, GreyError error)
+    {
+        context.Response.Headers.WWWAuthenticate = Realm;
+        await error.ToResult(context).ExecuteAsync(context).ConfigureAwait(false);
     }
 
     private static async Task ChallengeAsync(HttpContext context, string detail)

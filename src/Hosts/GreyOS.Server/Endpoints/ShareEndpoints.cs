@@ -159,14 +159,25 @@ internal static class ShareEndpoints
         return api;
     }
 
-    private static async Task<IResult> OpenLinkAsync(string token, string? path, string? cursor, HttpContext context, IFileSharing sharing, IFileSystem files, CancellationToken ct)
+    private static async Task<IResult> OpenLinkAsync(string token, string? path, string? cursor, HttpContext context, IFileSharing sharing, IFileSystem files, FailedCredentialLimiter limiter, CancellationToken ct)
     {
-        var opened = await sharing.OpenLinkAsync(token, PasswordOf(context.Request), ct).ConfigureAwait(false);
+        // Wrong link passwords are limited per link (the VFS) and per address (here).
+        var password = PasswordOf(context.Request);
+        if (password is not null && limiter.Refusal(context) is { } refused)
+        {
+            return refused.ToResult();
+        }
+
+        var opened = await sharing.OpenLinkAsync(token, password, ct).ConfigureAwait(false);
         if (!opened.IsSuccess)
         {
             if (opened.Error.Code == ErrorCodes.LinkPassword)
             {
                 context.Response.Headers.WWWAuthenticate = "Basic realm=\"GreyOS link\", charset=\"UTF-8\"";
+                if (password is not null)
+                {
+                    limiter.Failed(context);
+                }
             }
 
             return opened.Error.ToResult();

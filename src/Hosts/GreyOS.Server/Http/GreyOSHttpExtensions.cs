@@ -13,6 +13,7 @@ internal static partial class GreyOSHttpExtensions
     public static IServiceCollection AddGreyOSHttp(this IServiceCollection services, int credentialRequestsPerMinute)
     {
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
+        services.AddSingleton(new FailedCredentialLimiter(credentialRequestsPerMinute));
         services.AddAuthentication(GreyOSAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, GreyOSAuthentication>(GreyOSAuthentication.SchemeName, null);
 
