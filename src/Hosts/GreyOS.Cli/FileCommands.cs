@@ -421,9 +421,9 @@ internal static class FileCommands
         };
     }
 
-    private static string Resolve(CommandContext context, string? path) => Resolve(context.Stored!.UserName, path);
+    internal static string Resolve(CommandContext context, string? path) => Resolve(context.Stored!.UserName, path);
 
-    private static Argument<string> RemotePath(string name, string description) =>
+    internal static Argument<string> RemotePath(string name, string description) =>
         new(name) { Description = $"{description} (absolute, or relative to your home folder)" };
 
     /// <summary>

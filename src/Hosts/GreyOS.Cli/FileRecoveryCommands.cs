@@ -18,12 +18,12 @@ internal static class FileRecoveryCommands
 
     private static Command Versions(CliIO io, Option<string> node)
     {
-        var path = RemotePath("PATH", "The file");
+        var path = FileCommands.RemotePath("PATH", "The file");
         var command = new Command("versions", "List the kept earlier contents of a file, newest first") { path };
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
         {
             await context.UseStoredSessionAsync(cancellationToken).ConfigureAwait(false);
-            var versions = await context.Client.ListFileVersionsAsync(Resolve(context, parse.GetValue(path)), cancellationToken).ConfigureAwait(false);
+            var versions = await context.Client.ListFileVersionsAsync(FileCommands.Resolve(context, parse.GetValue(path)), cancellationToken).ConfigureAwait(false);
             if (versions.Count == 0)
             {
                 context.WriteLine("No earlier versions.");
@@ -59,8 +59,8 @@ internal static class FileRecoveryCommands
 
             await context.UseStoredSessionAsync(cancellationToken).ConfigureAwait(false);
             var restored = item is not null
-                ? await context.Client.RestoreFromTrashAsync(item, parse.GetValue(to) is { } destination ? Resolve(context, destination) : null, cancellationToken).ConfigureAwait(false)
-                : await context.Client.RestoreFileVersionAsync(Resolve(context, target), id!.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+                ? await context.Client.RestoreFromTrashAsync(item, parse.GetValue(to) is { } destination ? FileCommands.Resolve(context, destination) : null, cancellationToken).ConfigureAwait(false)
+                : await context.Client.RestoreFileVersionAsync(FileCommands.Resolve(context, target), id!.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
             context.WriteLine($"Restored {restored.Path}.");
             return ExitCodes.Success;
         }));
@@ -117,7 +117,7 @@ internal static class FileRecoveryCommands
 
     private static Command Share(CliIO io, Option<string> node)
     {
-        var path = RemotePath("PATH", "The file or folder to share");
+        var path = FileCommands.RemotePath("PATH", "The file or folder to share");
         var (user, group, app) = Sharees();
         var rights = new Option<string>("--rights") { Description = "Comma-separated: read, write, share", HelpName = "RIGHTS", DefaultValueFactory = _ => "read" };
         var list = new Option<bool>("--list", "-l") { Description = "Show the shares on PATH instead" };
@@ -125,7 +125,7 @@ internal static class FileRecoveryCommands
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
         {
             await context.UseStoredSessionAsync(cancellationToken).ConfigureAwait(false);
-            var target = Resolve(context, parse.GetValue(path));
+            var target = FileCommands.Resolve(context, parse.GetValue(path));
             if (parse.GetValue(list))
             {
                 WriteShares(context, await context.Client.ListSharesAsync(target, cancellationToken).ConfigureAwait(false));
@@ -143,14 +143,14 @@ internal static class FileRecoveryCommands
 
     private static Command Unshare(CliIO io, Option<string> node)
     {
-        var path = RemotePath("PATH", "The shared file or folder");
+        var path = FileCommands.RemotePath("PATH", "The shared file or folder");
         var (user, group, app) = Sharees();
         var command = new Command("unshare", "Stop sharing a file or folder with a user, group or app") { path, user, group, app };
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
         {
             var (kind, name) = Sharee(parse, user, group, app);
             await context.UseStoredSessionAsync(cancellationToken).ConfigureAwait(false);
-            var removed = await context.Client.UnshareAsync(Resolve(context, parse.GetValue(path)), kind, name, cancellationToken).ConfigureAwait(false);
+            var removed = await context.Client.UnshareAsync(FileCommands.Resolve(context, parse.GetValue(path)), kind, name, cancellationToken).ConfigureAwait(false);
             context.WriteLine($"{removed.Path} is no longer shared with {removed.Kind} {removed.Name}.");
             return ExitCodes.Success;
         }));
@@ -171,7 +171,7 @@ internal static class FileRecoveryCommands
 
     private static Command Link(CliIO io, Option<string> node)
     {
-        var path = RemotePath("PATH", "The file or folder");
+        var path = FileCommands.RemotePath("PATH", "The file or folder");
         var expires = new Option<string?>("--expires") { Description = "Stop working after this long: e.g. 30m, 12h, 7d", HelpName = "DURATION" };
         var password = new Option<bool>("--password") { Description = "Ask for a password the visitor must give (read from standard input)" };
         var create = new Command("create", "Create a public read-only link; prints its URL (shown only now)") { path, expires, password };
@@ -189,7 +189,7 @@ internal static class FileRecoveryCommands
             }
 
             await context.UseStoredSessionAsync(cancellationToken).ConfigureAwait(false);
-            var link = await context.Client.CreateLinkAsync(Resolve(context, parse.GetValue(path)), until, secret, cancellationToken).ConfigureAwait(false);
+            var link = await context.Client.CreateLinkAsync(FileCommands.Resolve(context, parse.GetValue(path)), until, secret, cancellationToken).ConfigureAwait(false);
             context.WriteLine(new Uri(context.Node.BaseAddress, link.Url).ToString());
             return ExitCodes.Success;
         }));
@@ -232,7 +232,7 @@ internal static class FileRecoveryCommands
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
         {
             await context.UseStoredSessionAsync(cancellationToken).ConfigureAwait(false);
-            var quota = await context.Client.GetQuotaAsync(parse.GetValue(path) is { } p ? Resolve(context, p) : null, cancellationToken).ConfigureAwait(false);
+            var quota = await context.Client.GetQuotaAsync(parse.GetValue(path) is { } p ? FileCommands.Resolve(context, p) : null, cancellationToken).ConfigureAwait(false);
             var limit = quota.QuotaBytes > 0 ? FileCommands.Size(quota.QuotaBytes) : "unlimited";
             var share = quota.QuotaBytes > 0 ? $" ({(100.0 * quota.UsedBytes / quota.QuotaBytes).ToString("0.#", CultureInfo.InvariantCulture)}%)" : "";
             context.WriteLine($"{quota.Root}: {FileCommands.Size(quota.UsedBytes)} of {limit} used{share}, {FileCommands.Size(quota.TrashBytes)} in the trash.");
@@ -250,7 +250,7 @@ internal static class FileRecoveryCommands
         command.SetAction(CliApp.Action(io, node, async (context, parse, cancellationToken) =>
         {
             await context.UseStoredSessionAsync(cancellationToken).ConfigureAwait(false);
-            var found = await context.Client.SearchFilesAsync(Resolve(context, parse.GetValue(folder)), parse.GetValue(query)!, parse.GetValue(limit), cancellationToken).ConfigureAwait(false);
+            var found = await context.Client.SearchFilesAsync(FileCommands.Resolve(context, parse.GetValue(folder)), parse.GetValue(query)!, parse.GetValue(limit), cancellationToken).ConfigureAwait(false);
             foreach (var entry in found)
             {
                 context.WriteLine(entry.Kind == "folder" ? entry.Path + "/" : entry.Path);
@@ -352,9 +352,4 @@ internal static class FileRecoveryCommands
 
         throw CliException.Usage($"'{text}' is not a duration (e.g. 30m, 12h, 7d)");
     }
-
-    private static string Resolve(CommandContext context, string? path) => FileCommands.Resolve(context.Stored!.UserName, path);
-
-    private static Argument<string> RemotePath(string name, string description) =>
-        new(name) { Description = $"{description} (absolute, or relative to your home folder)" };
 }

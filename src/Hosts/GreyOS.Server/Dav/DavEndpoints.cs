@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 using GreyOS.Abstractions.Errors;
 using GreyOS.Abstractions.FileSystem;
@@ -102,7 +101,7 @@ internal static class DavEndpoints
     public static async Task<FilePrincipal?> AuthenticateAsync(HttpContext context, IBasicAuthenticator basic)
     {
         var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        if (BasicCredentials.IsBasic(header))
         {
             // Failed attempts are limited per address (the per-name lockout alone lets a spray across many names through).
             var limiter = context.RequestServices.GetRequiredService<FailedCredentialLimiter>();
@@ -112,7 +111,7 @@ internal static class DavEndpoints
                 return null;
             }
 
-            if (!TryDecodeBasic(header.AsSpan(6).Trim(), out var name, out var secret))
+            if (!BasicCredentials.TryParse(header, out var name, out var secret) || name.Length == 0)
             {
                 limiter.Failed(context);
                 await ChallengeAsync(context, "the Authorization header is not valid Basic (base64 of user:password in UTF-8)").ConfigureAwait(false);
@@ -157,40 +156,6 @@ internal static class DavEndpoints
     {
         context.Response.Headers.WWWAuthenticate = Realm;
         await Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated, detail).ExecuteAsync(context).ConfigureAwait(false);
-    }
-
-    private static bool TryDecodeBasic(ReadOnlySpan<char> encoded, out string name, out string secret)
-    {
-        name = secret = string.Empty;
-        if (encoded.Length is 0 or > 4096)
-        {
-            return false;
-        }
-
-        var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(encoded.Length)];
-        if (!Convert.TryFromBase64Chars(encoded, bytes, out var length))
-        {
-            return false;
-        }
-
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, true).GetString(bytes, 0, length);
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
-
-        var colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
-        {
-            return false;
-        }
-
-        (name, secret) = (text[..colon], text[(colon + 1)..]);
-        return true;
     }
 
     /// <summary>Percent-decodes as UTF-8, keeping <c>%2F</c> encoded; null for a malformed escape or invalid UTF-8.</summary>

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text;
 using GreyOS.Abstractions.Errors;
 using GreyOS.Abstractions.FileSystem;
 using GreyOS.Abstractions.Identity;
@@ -247,22 +246,7 @@ internal static class ShareEndpoints
             return header;
         }
 
-        var authorization = request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        try
-        {
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim()));
-            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-            return colon < 0 ? null : decoded[(colon + 1)..];
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
+        return BasicCredentials.TryParse(request.Headers.Authorization.ToString(), out _, out var secret) ? secret : null;
     }
 
     private static ShareeKind? ParseKind(string? kind) => kind switch
