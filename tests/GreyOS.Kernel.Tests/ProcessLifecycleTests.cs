@@ -104,6 +104,32 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task Service_WithoutInitializer_IsReadyWhenTheSpawnReturns_AndGetsEvents()
+    {
+        await using var kernel = await KernelHarness.StartAsync();
+        var started = await kernel.SpawnAsync(kernel.Load(Wat.ExitsOnFirstEvent));
+
+        // Nothing to run before its first event: Idle at once, no dispatcher turn needed.
+        Assert.Equal(ProcessState.Idle, started.State);
+        var manager = kernel.Get<GreyOS.Kernel.Processes.ProcessManager>();
+        manager.Signal(manager.FindLive(started.Pid)!, GreyOS.Kernel.Syscalls.Signals.User, "test");
+        var info = (await kernel.Processes.WaitAsync(started.Pid, TestContext.Current.CancellationToken)).Value;
+
+        Assert.Equal((ProcessState.Exited, 5), (info.State, info.ExitCode));
+    }
+
+    [Fact]
+    public async Task Service_WithInitializer_IsStartingUntilADispatcherRanIt()
+    {
+        await using var kernel = await KernelHarness.StartAsync();
+        var started = await kernel.SpawnAsync(kernel.Load(Wat.TickerService));
+
+        Assert.Equal(ProcessState.Starting, started.State);
+        var info = (await kernel.Processes.WaitAsync(started.Pid, TestContext.Current.CancellationToken)).Value;
+        Assert.Equal((ProcessState.Exited, 7), (info.State, info.ExitCode)); // its _initialize set the timer
+    }
+
+    [Fact]
     public async Task Spawn_Pids_UniqueAndIncreasingAcrossRestarts()
     {
         using var data = new GreyOS.Testing.TempDirectory();

@@ -98,6 +98,12 @@ internal static class Wat
             (if (result i32) (i32.ge_u (global.get $ticks) (i32.const 3)) (then (i32.const 7)) (else (i32.const 0)))))
         """;
 
+    /// <summary>A service without <c>_initialize</c> that ends with exit code 5 on its first event.</summary>
+    public const string ExitsOnFirstEvent = """
+        (module (memory (export "memory") 1)
+          (func (export "grey_on_event") (param i32 i32 i64) (result i32) (i32.const 5)))
+        """;
+
     /// <summary>A service that does nothing until events arrive; returns 0 to each.</summary>
     public const string IdleService = """
         (module (memory (export "memory") 1)

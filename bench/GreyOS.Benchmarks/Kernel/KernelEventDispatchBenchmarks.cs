@@ -120,7 +120,7 @@ public class KernelEventDispatchBenchmarks
         // the process: a dispatcher turn keeps Scheduled = 1 from before its first dequeue until
         // after its last delivery, and requeues only while events remain.
         var spin = default(SpinWait);
-        while ((!process.Events.IsEmpty || Volatile.Read(ref process.Scheduled) != 0) && !process.HasEnded)
+        while ((process.HasEvents || Volatile.Read(ref process.Scheduled) != 0) && !process.HasEnded)
         {
             spin.SpinOnce(sleep1Threshold: -1);
         }

@@ -124,7 +124,7 @@ internal sealed partial class WasmtimeRuntime : IWasmRuntime, IDisposable
             throw;
         }
 
-        var loaded = Register(new LoadedModule(module, new WasmModuleInfo(sha256, wasm.Length, shape.Value.Shape, shape.Value.Imports)));
+        var loaded = Register(new LoadedModule(module, new WasmModuleInfo(sha256, wasm.Length, shape.Value.Shape, shape.Value.Imports), shape.Value.HasInitialize));
         var elapsed = Stopwatch.GetElapsedTime(started);
         LogModuleLoaded(sha256, wasm.Length, loaded.Info.Shape, elapsed.TotalMilliseconds);
         return loaded.Info;
@@ -166,7 +166,7 @@ internal sealed partial class WasmtimeRuntime : IWasmRuntime, IDisposable
             store.SetEpochDeadline(1);
             store.SetEpochDeadlineCallback(state.OnEpochDeadline);
             var instance = _linker.Instantiate(store, loaded.Module);
-            return new WasmtimeInstance(store, state, instance, loaded.Info.Shape);
+            return new WasmtimeInstance(store, state, instance, loaded.Info.Shape, loaded.HasInitialize);
         }
         catch (WasmtimeException ex)
         {
@@ -280,7 +280,7 @@ internal sealed partial class WasmtimeRuntime : IWasmRuntime, IDisposable
             return false;
         }
 
-        loaded = Register(new LoadedModule(module, new WasmModuleInfo(sha256, size, shape.Value.Shape, shape.Value.Imports)));
+        loaded = Register(new LoadedModule(module, new WasmModuleInfo(sha256, size, shape.Value.Shape, shape.Value.Imports), shape.Value.HasInitialize));
         LogModuleFromDisk(sha256);
         return true;
     }
@@ -339,5 +339,5 @@ internal sealed partial class WasmtimeRuntime : IWasmRuntime, IDisposable
     [LoggerMessage(EventId = 3007, Level = LogLevel.Debug, Message = "Instantiating module {Sha256} failed: {Reason}")]
     private partial void LogInstantiateFailed(string sha256, string reason);
 
-    private sealed record LoadedModule(Module Module, WasmModuleInfo Info);
+    private sealed record LoadedModule(Module Module, WasmModuleInfo Info, bool HasInitialize);
 }

@@ -18,18 +18,27 @@ internal sealed class WasmtimeInstance : IGuestInstance
     private readonly Func<int, int, long, int>? _onEvent;
     private bool _disposed;
 
-    public WasmtimeInstance(Store store, StoreState state, Instance instance, AppShape shape)
+    /// <summary>Binds the entry points of its shape (checked when the module was loaded); exports it lacks are not looked up.</summary>
+    public WasmtimeInstance(Store store, StoreState state, Instance instance, AppShape shape, bool hasInitialize)
     {
         _store = store;
         _state = state;
         Shape = shape;
         state.CacheMemory(instance.GetMemory("memory"));
-        _start = instance.GetAction(ModuleInspector.StartExport);
-        _initialize = instance.GetAction(ModuleInspector.InitializeExport);
-        _onEvent = instance.GetFunction<int, int, long, int>(ModuleInspector.OnEventExport);
+        if (shape == AppShape.Command)
+        {
+            _start = instance.GetAction(ModuleInspector.StartExport);
+        }
+        else
+        {
+            _initialize = hasInitialize ? instance.GetAction(ModuleInspector.InitializeExport) : null;
+            _onEvent = instance.GetFunction<int, int, long, int>(ModuleInspector.OnEventExport);
+        }
     }
 
     public AppShape Shape { get; }
+
+    public bool HasInitializer => _initialize is not null;
 
     public IGuestMemory Memory => _state.CachedMemory;
 

@@ -8,6 +8,8 @@ namespace GreyOS.Runtime.Wasmtime.Modules;
 /// </summary>
 internal sealed class ModuleFiles(string directory)
 {
+    private static readonly System.Buffers.SearchValues<char> HexLower = System.Buffers.SearchValues.Create("0123456789abcdef");
+
     public string Directory { get; } = directory;
 
     public string WasmPath(string sha256) => Path.Combine(Directory, sha256 + ".wasm");
@@ -16,7 +18,7 @@ internal sealed class ModuleFiles(string directory)
 
     /// <summary>True for a lower-case hex SHA-256 (64 characters) — the only names ever turned into paths.</summary>
     public static bool IsSha256(string? value) =>
-        value is { Length: 64 } && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+        value is { Length: 64 } && !value.AsSpan().ContainsAnyExcept(HexLower);
 
     /// <summary>
     /// Writes <paramref name="bytes"/> to <paramref name="path"/> atomically (temp file + rename);

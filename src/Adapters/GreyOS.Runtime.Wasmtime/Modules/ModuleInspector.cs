@@ -4,8 +4,8 @@ using Wasmtime;
 
 namespace GreyOS.Runtime.Wasmtime.Modules;
 
-/// <summary>What the runtime needs to know about a compiled module: its shape and its imports.</summary>
-internal sealed record ModuleShape(AppShape Shape, IReadOnlyList<string> Imports);
+/// <summary>What the runtime needs to know about a compiled module: its shape, its imports, and whether a service exports <c>_initialize</c>.</summary>
+internal sealed record ModuleShape(AppShape Shape, IReadOnlyList<string> Imports, bool HasInitialize);
 
 /// <summary>
 /// Checks a compiled module against ABI <c>grey</c> v1: every import must be a known function with
@@ -69,7 +69,8 @@ internal static class ModuleInspector
                 $"the module exports neither {StartExport} (a command) nor {OnEventExport} (a service)");
         }
 
-        return new ModuleShape(start is not null ? AppShape.Command : AppShape.Service, imports);
+        var shape = start is not null ? AppShape.Command : AppShape.Service;
+        return new ModuleShape(shape, imports, shape == AppShape.Service && initialize is not null);
     }
 
     private static FunctionExport? FindFunction(Module module, string name) =>

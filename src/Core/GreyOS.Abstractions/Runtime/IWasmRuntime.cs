@@ -52,6 +52,9 @@ public interface IGuestInstance : IDisposable
     /// <summary>Runs a command's <c>_start</c> to its end on the calling thread.</summary>
     GuestExit RunCommand();
 
+    /// <summary>Whether it exports <c>_initialize</c>: a service without one is ready as soon as it is instantiated.</summary>
+    bool HasInitializer { get; }
+
     /// <summary>Runs a service's <c>_initialize</c> if it exports one.</summary>
     GuestExit Initialize();
 

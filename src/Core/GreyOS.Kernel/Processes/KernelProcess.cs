@@ -34,7 +34,14 @@ internal sealed class KernelProcess
     private readonly List<Channel<OutputChunk>> _subscribers = [];
     private readonly TaskCompletionSource<ProcessInfo> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _kill = new();
+    private readonly IReadOnlyList<string> _args;
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private int _ending;
+    private EncodedStrings? _argv;
+    private EncodedStrings? _environ;
+
+    /// <summary>Events waiting for a service, made with its first event; <see cref="Scheduled"/> is 1 while a dispatcher owns it.</summary>
+    private ConcurrentQueue<ServiceEvent>? _events;
 
     public KernelProcess(
         long pid,
@@ -54,7 +61,11 @@ internal sealed class KernelProcess
         FilePrincipal = request.Files;
         AppId = request.AppId;
         KvAppId = request.AppId ?? $"module.{request.ModuleSha256}";
-        capabilities = [.. capabilities, .. Directories.SelectMany(d => d.ReadOnly ? [$"fs.read {d.Path}"] : new[] { $"fs.read {d.Path}", $"fs.write {d.Path}" })];
+        if (Directories.Count > 0)
+        {
+            capabilities = [.. capabilities, .. Directories.SelectMany(d => d.ReadOnly ? [$"fs.read {d.Path}"] : new[] { $"fs.read {d.Path}", $"fs.write {d.Path}" })];
+        }
+
         Pid = pid;
         ParentPid = request.ParentPid;
         Owner = request.OwnerUserId;
@@ -69,8 +80,8 @@ internal sealed class KernelProcess
         Stderr = new OutputBuffer(OutputChannel.Stderr, options.OutputRetainedBytes);
         Stdin = request.KeepStdinOpen ? new StdinPipe() : StdinPipe.Closed;
         Handles = new HandleTable(options.MaxHandles);
-        Argv = Encode([appName, .. request.Args]);
-        Environ = Encode(request.Environment.Select(kv => $"{kv.Key}={kv.Value}"));
+        _args = request.Args;
+        _environment = request.Environment;
         Files = new ProcessFiles(fileSystem, request.Files, Directories, options, tempFolder ?? Path.GetTempPath(), _kill.Token);
     }
 
@@ -129,16 +140,16 @@ internal sealed class KernelProcess
 
     public HandleTable Handles { get; }
 
-    /// <summary>argv as NUL-terminated strings (WASI layout).</summary>
-    public EncodedStrings Argv { get; }
+    /// <summary>argv as NUL-terminated strings (WASI layout), laid out on first use (by the process's own thread).</summary>
+    public EncodedStrings Argv => _argv ??= Encode([AppName, .. _args]);
 
-    /// <summary>environ as NUL-terminated <c>K=V</c> strings.</summary>
-    public EncodedStrings Environ { get; }
+    /// <summary>environ as NUL-terminated <c>K=V</c> strings, laid out on first use (by the process's own thread).</summary>
+    public EncodedStrings Environ => _environ ??= Encode(_environment.Select(kv => $"{kv.Key}={kv.Value}"));
 
     public IGuestInstance? Instance { get; set; }
 
-    /// <summary>Events waiting for a service; <see cref="Scheduled"/> is 1 while a dispatcher owns it.</summary>
-    public ConcurrentQueue<ServiceEvent> Events { get; } = new();
+    /// <summary>Whether events wait for this service.</summary>
+    public bool HasEvents => Volatile.Read(ref _events) is { IsEmpty: false };
 
     public int Scheduled;
 
@@ -156,6 +167,24 @@ internal sealed class KernelProcess
     public bool HasEnded => Volatile.Read(ref _ending) != 0;
 
     public long OutputTotal => Stdout.Total + Stderr.Total;
+
+    /// <summary>Queues an event for the service (any thread).</summary>
+    public void EnqueueEvent(ServiceEvent serviceEvent)
+    {
+        LazyInitializer.EnsureInitialized(ref _events).Enqueue(serviceEvent);
+    }
+
+    /// <summary>Takes the oldest waiting event (the dispatcher that owns the service).</summary>
+    public bool TryDequeueEvent(out ServiceEvent serviceEvent)
+    {
+        if (Volatile.Read(ref _events) is { } events)
+        {
+            return events.TryDequeue(out serviceEvent);
+        }
+
+        serviceEvent = default;
+        return false;
+    }
 
     /// <summary>Marks the process killed and interrupts its guest; false if already ended.</summary>
     public bool RequestKill(string reason)

@@ -28,6 +28,8 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
     /// <summary>The lowest priority (highest Unix nice value).</summary>
     private const int MaxNice = 19;
 
+    private static readonly System.Buffers.SearchValues<char> HexLower = System.Buffers.SearchValues.Create("0123456789abcdef");
+
     private readonly IWasmRuntime _runtime;
     private readonly KernelOptions _options;
     private readonly TimeProvider _time;
@@ -88,6 +90,7 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             }
         }
 
+        _pids.Prefetch();
         _store.Start();
         _dispatcher = new ServiceDispatcher(_options.ServiceDispatchers, _options.GuestNice, RunService);
     }
@@ -166,18 +169,27 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             }
 
             process.Instance = instance.Value;
+            var command = module.Shape == AppShape.Command;
+            if (command)
+            {
+                process.State = ProcessState.Running;
+            }
+            else if (!instance.Value.HasInitializer)
+            {
+                process.State = ProcessState.Idle; // nothing to run before its first event: ready now, on no thread
+            }
+
             _live[pid] = process;
             var info = process.Snapshot();
             _store.Save(info);
             LogSpawned(_logger, pid, appName, module.Shape, request.OwnerUserId);
-            if (module.Shape == AppShape.Command)
+            if (command)
             {
-                process.State = ProcessState.Running;
                 GuestThreads.Start($"greyos-pid-{pid}", Math.Min(MaxNice, _options.GuestNice + limits.Value.Nice), () => RunCommand(process));
             }
-            else
+            else if (process.State == ProcessState.Starting)
             {
-                _dispatcher!.Schedule(process);
+                _dispatcher!.Schedule(process); // a dispatcher runs its _initialize
             }
 
             return info;
@@ -266,7 +278,7 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             return;
         }
 
-        process.Events.Enqueue(serviceEvent);
+        process.EnqueueEvent(serviceEvent);
         _dispatcher!.Schedule(process);
     }
 
@@ -338,7 +350,7 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
 
             process.State = ProcessState.Running;
             var batch = ServiceDispatcher.BatchFor(process.Limits.Nice);
-            for (var i = 0; i < batch && process.Events.TryDequeue(out var e); i++)
+            for (var i = 0; i < batch && process.TryDequeueEvent(out var e); i++)
             {
                 // Delivering a completion or one-shot timer frees its handle; a handle polled or
                 // closed meanwhile drops the event.
@@ -369,7 +381,7 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             Volatile.Write(ref process.Scheduled, 0);
         }
 
-        if (!process.Events.IsEmpty || process.KillReason is not null)
+        if (process.HasEvents || process.KillReason is not null)
         {
             _dispatcher!.Schedule(process);
         }
@@ -422,7 +434,7 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
 
     private GreyError? Validate(SpawnRequest request)
     {
-        if (request.ModuleSha256 is not { Length: 64 } hash || !hash.All(char.IsAsciiHexDigitLower))
+        if (request.ModuleSha256 is not { Length: 64 } hash || hash.AsSpan().ContainsAnyExcept(HexLower))
         {
             return GreyError.Invalid(ErrorCodes.InvalidRequest, "module must be the lower-case hex SHA-256 of an uploaded module");
         }
@@ -432,15 +444,26 @@ internal sealed partial class ProcessManager : IProcessManager, INodeInitializer
             return GreyError.Invalid(ErrorCodes.InvalidRequest, "a process needs an owner");
         }
 
-        var bytes = request.Args.Sum(a => Encoding.UTF8.GetByteCount(a) + 1)
-            + request.Environment.Sum(kv => Encoding.UTF8.GetByteCount(kv.Key) + Encoding.UTF8.GetByteCount(kv.Value) + 2)
-            + Encoding.UTF8.GetByteCount(request.AppName ?? string.Empty);
+        // Plain loops: this runs on every spawn.
+        var bytes = Encoding.UTF8.GetByteCount(request.AppName ?? string.Empty);
+        var nul = request.AppName?.Contains('\0', StringComparison.Ordinal) ?? false;
+        foreach (var arg in request.Args)
+        {
+            bytes += Encoding.UTF8.GetByteCount(arg) + 1;
+            nul |= arg.Contains('\0', StringComparison.Ordinal);
+        }
+
+        foreach (var (key, value) in request.Environment)
+        {
+            bytes += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value) + 2;
+        }
+
         if (bytes > _options.MaxArgumentBytes)
         {
             return GreyError.Invalid(ErrorCodes.InvalidRequest, $"arguments and environment take {bytes} bytes; the limit is {_options.MaxArgumentBytes}");
         }
 
-        if (request.Args.Any(a => a.Contains('\0', StringComparison.Ordinal)) || (request.AppName?.Contains('\0', StringComparison.Ordinal) ?? false))
+        if (nul)
         {
             return GreyError.Invalid(ErrorCodes.InvalidRequest, "arguments must not contain NUL characters");
         }

@@ -144,31 +144,52 @@ internal sealed partial class ProcessStore(IDatabase database, TimeProvider time
         }
     }
 
+    /// <summary>
+    /// One transaction and one prepared statement for the batch; a process saved twice in it (a short
+    /// command's start and end) is written once, with its latest record.
+    /// </summary>
     private async Task WriteAsync(IEnumerable<ProcessInfo> records)
     {
-        var list = records.ToList();
-        if (list.Count == 0)
+        var latest = new Dictionary<long, ProcessInfo>();
+        foreach (var record in records)
+        {
+            latest[record.Pid] = record;
+        }
+
+        if (latest.Count == 0)
         {
             return;
         }
 
         await using var connection = await database.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        foreach (var p in list)
+        await using var command = connection.CreateCommand(
+            $"""
+            INSERT INTO processes ({Columns}) VALUES
+            ($pid, $parent, $owner, $app, $module, $shape, $state, $exit, $fault, $mem, $cpu, $out, $caps, $started, $ended, $used, $sys, $denied, $nice)
+            ON CONFLICT (pid) DO UPDATE SET state = excluded.state, exit_code = excluded.exit_code, fault = excluded.fault,
+                ended_at = excluded.ended_at, cpu_used = excluded.cpu_used, syscalls = excluded.syscalls, denied = excluded.denied;
+            """, transaction);
+        string[] names = ["$pid", "$parent", "$owner", "$app", "$module", "$shape", "$state", "$exit", "$fault", "$mem", "$cpu", "$out", "$caps", "$started", "$ended", "$used", "$sys", "$denied", "$nice"];
+        foreach (var name in names)
         {
-            await using var command = connection.CreateCommand(
-                $"""
-                INSERT INTO processes ({Columns}) VALUES
-                ($pid, $parent, $owner, $app, $module, $shape, $state, $exit, $fault, $mem, $cpu, $out, $caps, $started, $ended, $used, $sys, $denied, $nice)
-                ON CONFLICT (pid) DO UPDATE SET state = excluded.state, exit_code = excluded.exit_code, fault = excluded.fault,
-                    ended_at = excluded.ended_at, cpu_used = excluded.cpu_used, syscalls = excluded.syscalls, denied = excluded.denied;
-                """, transaction)
-                .With("$pid", p.Pid).With("$parent", p.ParentPid).With("$owner", p.OwnerUserId).With("$app", p.AppName)
-                .With("$module", p.ModuleSha256).With("$shape", p.Shape.ToString()).With("$state", p.State.ToString())
-                .With("$exit", p.ExitCode).With("$fault", p.FaultReason).With("$mem", p.Limits.MemoryMiB).With("$cpu", p.Limits.CpuSeconds)
-                .With("$out", p.Limits.OutputBytes).With("$caps", string.Join(',', p.Capabilities))
-                .With("$started", p.StartedAt.ToUnixTimeMilliseconds()).With("$ended", p.EndedAt?.ToUnixTimeMilliseconds())
-                .With("$used", p.CpuSeconds).With("$sys", p.Syscalls).With("$denied", p.SyscallsDenied).With("$nice", p.Limits.Nice);
+            command.With(name, null);
+        }
+
+        var values = command.Parameters;
+        foreach (var p in latest.Values)
+        {
+            object?[] row =
+            [
+                p.Pid, p.ParentPid, p.OwnerUserId, p.AppName, p.ModuleSha256, p.Shape.ToString(), p.State.ToString(), p.ExitCode, p.FaultReason,
+                p.Limits.MemoryMiB, p.Limits.CpuSeconds, p.Limits.OutputBytes, string.Join(',', p.Capabilities), p.StartedAt.ToUnixTimeMilliseconds(),
+                p.EndedAt?.ToUnixTimeMilliseconds(), p.CpuSeconds, p.Syscalls, p.SyscallsDenied, p.Limits.Nice,
+            ];
+            for (var i = 0; i < row.Length; i++)
+            {
+                values[i].Value = row[i] ?? DBNull.Value;
+            }
+
             await command.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 

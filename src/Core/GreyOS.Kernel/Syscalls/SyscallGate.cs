@@ -21,7 +21,8 @@ internal sealed class SyscallGate(UInt128 allowed, int perSecond, Action<Syscall
 {
     private static readonly int SyscallCount = Enum.GetValues<Syscall>().Length;
 
-    private readonly long[] _counts = new long[SyscallCount];
+    /// <summary>Calls per syscall; made on the first call (an idle service never needs them).</summary>
+    private long[]? _counts;
     private readonly long _ticksPerToken = Math.Max(1, Stopwatch.Frequency / Math.Max(1, perSecond));
     private UInt128 _reported;
     private long _tokens = perSecond;
@@ -31,7 +32,7 @@ internal sealed class SyscallGate(UInt128 allowed, int perSecond, Action<Syscall
 
     public long Denied { get; private set; }
 
-    public long CountOf(Syscall syscall) => _counts[(int)syscall];
+    public long CountOf(Syscall syscall) => _counts?[(int)syscall] ?? 0;
 
     public GateVerdict Enter(Syscall syscall)
     {
@@ -46,7 +47,7 @@ internal sealed class SyscallGate(UInt128 allowed, int perSecond, Action<Syscall
             return Deny(syscall, bit, GateVerdict.RateLimited);
         }
 
-        _counts[(int)syscall]++;
+        (_counts ??= new long[SyscallCount])[(int)syscall]++;
         Total++;
         return GateVerdict.Allowed;
     }
