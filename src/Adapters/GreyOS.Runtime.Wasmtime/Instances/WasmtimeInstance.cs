@@ -15,7 +15,8 @@ internal sealed class WasmtimeInstance : IGuestInstance
     private readonly StoreState _state;
     private readonly Action? _start;
     private readonly Action? _initialize;
-    private readonly Func<int, int, long, int>? _onEvent;
+    private readonly Instance? _instance;
+    private Func<int, int, long, int>? _onEvent;
     private bool _disposed;
 
     /// <summary>Binds the entry points of its shape (checked when the module was loaded); exports it lacks are not looked up.</summary>
@@ -32,7 +33,7 @@ internal sealed class WasmtimeInstance : IGuestInstance
         else
         {
             _initialize = hasInitialize ? instance.GetAction(ModuleInspector.InitializeExport) : null;
-            _onEvent = instance.GetFunction<int, int, long, int>(ModuleInspector.OnEventExport);
+            _instance = instance; // grey_on_event is bound with the first event: an idle service never pays for it
         }
     }
 
@@ -88,12 +89,19 @@ internal sealed class WasmtimeInstance : IGuestInstance
 
     public GuestExit DeliverEvent(int kind, int handle, long value)
     {
-        var onEvent = _onEvent ?? throw new InvalidOperationException("the module is a command: it exports no grey_on_event");
+        if (_onEvent is null && _instance is null)
+        {
+            throw new InvalidOperationException("the module is a command: it exports no grey_on_event");
+        }
+
         if (Enter() is { } refused)
         {
             return refused;
         }
 
+        // Checked when the module was loaded, so the typed binding cannot fail here.
+        var onEvent = _onEvent ??= _instance!.GetFunction<int, int, long, int>(ModuleInspector.OnEventExport)
+            ?? throw new InvalidOperationException("grey_on_event has the wrong type");
         try
         {
             return GuestExit.Returned(onEvent(kind, handle, value));
