@@ -58,8 +58,7 @@ public sealed class SqliteBackendDurabilityTests : IAsyncDisposable
         Assert.True(copied.IsSuccess, copied.Error?.Message);
         Assert.True(again.IsSuccess, again.Error?.Message);
         Assert.Equal(size / Chunk, storage.Chunks.EnumerateHashes().Count());
-        Assert.Equal(filesBefore, ChunkFiles(storage));
-        Assert.True(copyTime < TimeSpan.FromSeconds(1), $"the copy took {copyTime.TotalMilliseconds} ms");
+        Assert.Equal(filesBefore, ChunkFiles(storage)); // metadata only: not one chunk written (its speed: bench/, VfsBenchmarks)
         Assert.Equal((size, written.Value.ETag), (copied.Value.Length, copied.Value.ETag));
 
         // The copy reads the original's bytes, across a chunk boundary near the end.
@@ -71,8 +70,9 @@ public sealed class SqliteBackendDurabilityTests : IAsyncDisposable
             $"1 GiB: write {writeTime.TotalSeconds:F2} s, copy {copyTime.TotalMilliseconds:F2} ms, second copy {secondCopyTime.TotalMilliseconds:F2} ms");
     }
 
+    /// <summary>Every entry of a 10,000-entry folder in one listing (how fast: bench/, the VFS listing benchmark).</summary>
     [Fact]
-    public async Task List_TenThousandEntries_WellUnderFiftyMilliseconds()
+    public async Task List_TenThousandEntries_ReturnsEveryEntryWithItsKind()
     {
         var storage = await StorageAsync();
         var fs = storage.Backend("home");
@@ -86,21 +86,11 @@ public sealed class SqliteBackendDurabilityTests : IAsyncDisposable
             Assert.True(created);
         }
 
-        await fs.ListAsync(P("/many"), Ct); // warm-up: JIT and connection pool
-        var times = new List<double>();
-        IReadOnlyList<StorageEntry> listing = [];
-        for (var run = 0; run < 5; run++)
-        {
-            var watch = Stopwatch.StartNew();
-            listing = (await fs.ListAsync(P("/many"), Ct)).Value;
-            times.Add(watch.Elapsed.TotalMilliseconds);
-        }
+        var listing = (await fs.ListAsync(P("/many"), Ct)).Value;
 
         Assert.Equal(10_000, listing.Count);
-        Assert.Equal(5_000, listing.Count(e => e.Kind == EntryKind.File));
-        Assert.True(times.Min() < 50, $"listing took {times.Min()} ms at best");
-        TestContext.Current.TestOutputHelper?.WriteLine(
-            $"10k listing: {string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))} ms");
+        Assert.Equal(10_000, listing.Select(e => e.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(listing, e => Assert.Equal(int.Parse(e.Name[1..6], CultureInfo.InvariantCulture) % 2 == 0 ? EntryKind.File : EntryKind.Folder, e.Kind));
     }
 
     [Fact]
