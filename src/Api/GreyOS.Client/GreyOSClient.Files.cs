@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.ExceptionServices;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using GreyOS.Protocol;
 
@@ -211,14 +210,23 @@ public sealed partial class GreyOSClient
             request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
         }
 
-        var transfer = TimeSpan.FromSeconds(length / MinUploadBytesPerSecond) + LongRequestMargin;
+        return await SendUploadAsync(request, content, length, ProtocolJsonContext.Default.FileEntryResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends an upload of <paramref name="bytes"/> from a local source, given time for the transfer at
+    /// <see cref="MinUploadBytesPerSecond"/>, and reads the JSON answer. The transport wraps a failing
+    /// source (HttpRequestException "Error while copying content"): the source's own error is reported.
+    /// </summary>
+    private async Task<T> SendUploadAsync<T>(HttpRequestMessage request, UploadContent content, long bytes, JsonTypeInfo<T> answer, CancellationToken cancellationToken)
+    {
+        var transfer = TimeSpan.FromSeconds(bytes / MinUploadBytesPerSecond) + LongRequestMargin;
         try
         {
-            return await SendStreamingAsync(request, (response, _, ct) => ReadJsonAsync(response, ProtocolJsonContext.Default.FileEntryResponse, ct), transfer, accepts: null, cancellationToken).ConfigureAwait(false);
+            return await SendStreamingAsync(request, (response, _, ct) => ReadJsonAsync(response, answer, ct), transfer, accepts: null, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (content.SourceError is { } local)
         {
-            // The transport wraps a failing source (HttpRequestException "Error while copying content"): report the source's own error.
             ExceptionDispatchInfo.Throw(local);
             throw;
         }
@@ -381,86 +389,6 @@ public sealed partial class GreyOSClient
             }
 
             return new FileDownload(path, etag, start, position - start, total ?? position, contentType);
-        }
-    }
-
-    /// <summary>
-    /// Sends <paramref name="request"/> (signed) and reads the answer with <paramref name="read"/>, which
-    /// calls its <see cref="Action"/> whenever bytes arrive: after the answer's headers,
-    /// <see cref="RequestTimeout"/> bounds each wait for more rather than the whole transfer.
-    /// <paramref name="accepts"/> lets an error status through to <paramref name="read"/>.
-    /// </summary>
-    private async Task<T> SendStreamingAsync<T>(
-        HttpRequestMessage request,
-        Func<HttpResponseMessage, Action, CancellationToken, Task<T>> read,
-        TimeSpan? extraTime,
-        Func<HttpResponseMessage, bool>? accepts,
-        CancellationToken cancellationToken)
-    {
-        if (Credential is { SessionId: not null } credential)
-        {
-            await RequestSigner.SignAsync(request, credential, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        var limit = RequestTimeout is { } perRequest ? perRequest + (extraTime ?? TimeSpan.Zero) : (TimeSpan?)null;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (limit is { } span)
-        {
-            timeout.CancelAfter(span);
-        }
-
-        void MadeProgress()
-        {
-            if (RequestTimeout is { } each)
-            {
-                limit = each;
-                timeout.CancelAfter(each);
-            }
-        }
-
-        try
-        {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode && accepts?.Invoke(response) != true)
-            {
-                throw await ToApiExceptionAsync(response, timeout.Token).ConfigureAwait(false);
-            }
-
-            return await read(response, MadeProgress, timeout.Token).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new GreyOSConnectionException(BaseAddress, ReasonOf(ex), ex);
-        }
-        catch (HttpIOException ex)
-        {
-            throw new GreyOSConnectionException(BaseAddress, ReasonOf(ex), ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // A timeout elapsed (the caller did not cancel): ours, or HttpClient.Timeout.
-            var elapsed = limit is { } ours && timeout.IsCancellationRequested ? ours : _http.Timeout;
-            var seconds = elapsed.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
-            throw new GreyOSConnectionException(BaseAddress, $"no answer within {seconds} s", ex);
-        }
-    }
-
-    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken).ConfigureAwait(false)
-                ?? throw new JsonException("the body is empty or null");
-        }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException)
-        {
-            throw new GreyOSApiException(
-                response.StatusCode,
-                InvalidResponseCode,
-                $"the answer from {BaseAddress} is not a GreyOS response ({ex.Message.TrimEnd('.')}); is this the right URL?",
-                title: null,
-                traceId: null,
-                ex);
         }
     }
 

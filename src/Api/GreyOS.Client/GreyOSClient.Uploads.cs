@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Runtime.ExceptionServices;
 using GreyOS.Protocol;
 
 namespace GreyOS.Client;
@@ -106,16 +105,7 @@ public sealed partial class GreyOSClient
         using var request = new HttpRequestMessage(HttpMethod.Patch, new Uri(BaseAddress, UploadPath(id))) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.TryAddWithoutValidation("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-        var transfer = TimeSpan.FromSeconds(count / MinUploadBytesPerSecond) + LongRequestMargin;
-        try
-        {
-            return await SendStreamingAsync(request, (response, _, ct) => ReadJsonAsync(response, ProtocolJsonContext.Default.UploadResponse, ct), transfer, accepts: null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (content.SourceError is { } local)
-        {
-            ExceptionDispatchInfo.Throw(local);
-            throw;
-        }
+        return await SendUploadAsync(request, content, count, ProtocolJsonContext.Default.UploadResponse, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>POST /api/v1/fs/uploads/{id}/complete</c>: writes the file once every byte has arrived (<c>upload_incomplete</c> before).</summary>

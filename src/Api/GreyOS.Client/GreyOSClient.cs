@@ -383,29 +383,34 @@ public sealed partial class GreyOSClient
         SendAsync(method, path, content, typeInfo, extraTime: null, cancellationToken);
 
     private Task<T> SendAsync<T>(HttpMethod method, Uri path, HttpContent? content, JsonTypeInfo<T>? typeInfo, TimeSpan? extraTime, CancellationToken cancellationToken) =>
-        SendCoreAsync(method, path, content, "application/json", async (response, ct) =>
-        {
-            if (typeInfo is null)
-            {
-                return default!;
-            }
+        SendCoreAsync(
+            method,
+            path,
+            content,
+            "application/json",
+            async (response, ct) => typeInfo is null ? default! : await ReadJsonAsync(response, typeInfo, ct).ConfigureAwait(false),
+            extraTime,
+            cancellationToken);
 
-            try
-            {
-                return await response.Content.ReadFromJsonAsync(typeInfo, ct).ConfigureAwait(false)
-                    ?? throw new JsonException("the body is empty or null");
-            }
-            catch (Exception ex) when (ex is JsonException or NotSupportedException)
-            {
-                throw new GreyOSApiException(
-                    response.StatusCode,
-                    InvalidResponseCode,
-                    $"the answer from {BaseAddress} is not a GreyOS response ({ex.Message.TrimEnd('.')}); is this the right URL?",
-                    title: null,
-                    traceId: null,
-                    ex);
-            }
-        }, extraTime, cancellationToken);
+    /// <summary>The JSON body as <typeparamref name="T"/>; a body that is not one is a clear error naming the URL.</summary>
+    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken).ConfigureAwait(false)
+                ?? throw new JsonException("the body is empty or null");
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            throw new GreyOSApiException(
+                response.StatusCode,
+                InvalidResponseCode,
+                $"the answer from {BaseAddress} is not a GreyOS response ({ex.Message.TrimEnd('.')}); is this the right URL?",
+                title: null,
+                traceId: null,
+                ex);
+        }
+    }
 
     /// <summary>
     /// Sends one request and reads a success response with <paramref name="read"/>. <paramref name="extraTime"/>
@@ -422,6 +427,22 @@ public sealed partial class GreyOSClient
     {
         using var request = new HttpRequestMessage(method, new Uri(BaseAddress, path)) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        return await SendStreamingAsync(request, (response, _, ct) => read(response, ct), extraTime, accepts: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> (signed) and reads the answer with <paramref name="read"/>, which
+    /// calls its <see cref="Action"/> whenever bytes arrive: after the answer's headers,
+    /// <see cref="RequestTimeout"/> bounds each wait for more rather than the whole transfer.
+    /// <paramref name="accepts"/> lets an error status through to <paramref name="read"/>.
+    /// </summary>
+    private async Task<T> SendStreamingAsync<T>(
+        HttpRequestMessage request,
+        Func<HttpResponseMessage, Action, CancellationToken, Task<T>> read,
+        TimeSpan? extraTime,
+        Func<HttpResponseMessage, bool>? accepts,
+        CancellationToken cancellationToken)
+    {
         if (Credential is { SessionId: not null } credential)
         {
             await RequestSigner.SignAsync(request, credential, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -434,17 +455,30 @@ public sealed partial class GreyOSClient
             timeout.CancelAfter(span);
         }
 
+        void MadeProgress()
+        {
+            if (RequestTimeout is { } each)
+            {
+                limit = each;
+                timeout.CancelAfter(each);
+            }
+        }
+
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            if (!response.IsSuccessStatusCode && accepts?.Invoke(response) != true)
             {
                 throw await ToApiExceptionAsync(response, timeout.Token).ConfigureAwait(false);
             }
 
-            return await read(response, timeout.Token).ConfigureAwait(false);
+            return await read(response, MadeProgress, timeout.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
+        {
+            throw new GreyOSConnectionException(BaseAddress, ReasonOf(ex), ex);
+        }
+        catch (HttpIOException ex)
         {
             throw new GreyOSConnectionException(BaseAddress, ReasonOf(ex), ex);
         }
